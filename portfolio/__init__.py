@@ -1,0 +1,66 @@
+"""Silvia Seceleanu's portfolio hub: a Flask + htmx app over Markdown content."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+from flask import Flask, request
+
+from . import cli, content, errors, security
+from .config import REPO_ROOT, defaults, finalise, from_environment
+from .extensions import db, htmx
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then PORTFOLIO_* variables, then ``config`` (tests)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder=str(REPO_ROOT / "static"),
+    )
+    settings = defaults(app.instance_path)
+    settings.update(from_environment())
+    settings.update(config or {})
+    app.config.update(finalise(settings))
+    app.testing = app.config["ENV"] == "testing"
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    htmx.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    content.init_app(app)
+    errors.init_app(app)
+    register_blueprints(app)
+    app.context_processor(site_context)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from .briefings import bp as briefings_bp
+    from .site import bp as site_bp
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(briefings_bp, url_prefix="/briefings")
+
+
+def site_context() -> dict[str, Any]:
+    index = content.state()
+    return {
+        "site": index.site,
+        "content_version": index.version,
+        "content_problems": index.problems if index.auto_reload else [],
+        "current_year": dt.date.today().year,
+        "is_current": is_current,
+    }
+
+
+def is_current(href: str) -> bool:
+    """Whether a nav link is the page being shown (a section link also covers its pages)."""
+    path = request.path
+    if href == path:
+        return True
+    return href != "/" and href.endswith("/") and path.startswith(href)

@@ -1,0 +1,131 @@
+"""The explorer's state: filters, search and paging, read from and written to the query string."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from urllib.parse import parse_qsl, urlencode
+
+from flask import abort
+from werkzeug.datastructures import MultiDict
+
+from ..queryargs import BadQuery, clean_text, one_value
+
+SORTS = {"newest": "Newest first", "oldest": "Oldest first", "number": "By number", "relevance": "Relevance"}
+MULTI_FIELDS = ("category", "organization", "tag", "year")
+MAX_QUERY_LENGTH = 200
+MAX_VALUE_LENGTH = 120
+MAX_VALUES = 30
+MAX_PAGE = 100_000
+
+
+@dataclass(frozen=True)
+class ExplorerQuery:
+    category: tuple[str, ...] = ()
+    organization: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    key: bool = False
+    q: str = ""
+    sort: str = ""
+    page: int = 1
+    errors: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def parse(cls, args: MultiDict[str, str]) -> ExplorerQuery:
+        """Read the query string; raise ``BadQuery`` for values no form could have sent."""
+        values: dict[str, tuple[str, ...]] = {}
+        for name in MULTI_FIELDS:
+            items = [clean_text(v, name, MAX_VALUE_LENGTH) for v in args.getlist(name)]
+            unique = tuple(dict.fromkeys(v for v in items if v))
+            if len(unique) > MAX_VALUES:
+                raise BadQuery(f"Give at most {MAX_VALUES} values for {name!r}.")
+            values[name] = unique
+        years = []
+        for raw in values["year"]:
+            if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
+                raise BadQuery(f"The 'year' value must be a four-digit year, not {raw[:40]!r}.")
+            years.append(int(raw))
+        key_raw = one_value(args, "key", 5)
+        if key_raw not in ("", "1", "true", "on"):
+            raise BadQuery("The 'key' value must be 1 (key papers only) or left out.")
+        sort = one_value(args, "sort", 20)
+        if sort and sort not in SORTS:
+            raise BadQuery(f"The 'sort' value must be one of {', '.join(SORTS)}.")
+        page_raw = one_value(args, "page", 12)
+        if page_raw and not (page_raw.isascii() and page_raw.isdigit()):
+            raise BadQuery(f"The 'page' value must be a whole number, not {page_raw[:40]!r}.")
+        page = int(page_raw) if page_raw else 1
+        if not 1 <= page <= MAX_PAGE:
+            raise BadQuery(f"The 'page' value must be between 1 and {MAX_PAGE}.")
+        return cls(
+            category=values["category"],
+            organization=values["organization"],
+            tag=values["tag"],
+            year=tuple(dict.fromkeys(years)),
+            key=bool(key_raw),
+            q=one_value(args, "q", MAX_QUERY_LENGTH),
+            sort=sort,
+            page=page,
+        )
+
+    @classmethod
+    def parse_or_400(cls, args: MultiDict[str, str]) -> ExplorerQuery:
+        try:
+            return cls.parse(args)
+        except BadQuery as error:
+            abort(400, description=str(error))
+
+    @classmethod
+    def from_query_string(cls, query_string: str) -> ExplorerQuery | None:
+        """Leniently read a saved explorer state (the ``from`` of a briefing link)."""
+        try:
+            return cls.parse(MultiDict(parse_qsl(query_string, keep_blank_values=False)))
+        except (BadQuery, ValueError):
+            return None
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort == "relevance" and not self.q:
+            return "newest"
+        return self.sort or ("relevance" if self.q else "newest")
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.category or self.organization or self.tag or self.year or self.key or self.q)
+
+    def params(self) -> list[tuple[str, str]]:
+        """The state as query parameters, in a stable order (one URL per state)."""
+        pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
+        for name in MULTI_FIELDS:
+            pairs.extend((name, str(value)) for value in getattr(self, name))
+        if self.key:
+            pairs.append(("key", "1"))
+        if self.sort:
+            pairs.append(("sort", self.sort))
+        if self.page > 1:
+            pairs.append(("page", str(self.page)))
+        return pairs
+
+    def query_string(self) -> str:
+        return urlencode(self.params())
+
+    def url(self, base: str) -> str:
+        query = self.query_string()
+        return f"{base}?{query}" if query else base
+
+    def with_page(self, page: int) -> ExplorerQuery:
+        return replace(self, page=page)
+
+    def toggled(self, name: str, value: str | int) -> ExplorerQuery:
+        """This state with one facet value switched on or off, back on page 1."""
+        if name == "key":
+            return replace(self, key=not self.key, page=1)
+        current = getattr(self, name)
+        updated = tuple(v for v in current if v != value) if value in current else (*current, value)
+        return replace(self, page=1, **{name: updated})
+
+    def without_search(self) -> ExplorerQuery:
+        return replace(self, q="", page=1, sort="" if self.sort == "relevance" else self.sort)
+
+    def cleared(self) -> ExplorerQuery:
+        return ExplorerQuery(sort=self.sort if self.sort != "relevance" else "")

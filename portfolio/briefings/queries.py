@@ -1,0 +1,227 @@
+"""Explorer queries: filters, facet counts and full-text search, as plain data.
+
+Designed for tens of thousands of briefings: every filter is an indexed column or an
+``IN (subquery)`` on an index, search is one FTS5 MATCH, and a page costs a fixed number of
+queries whatever its size (no per-row queries: tags are stored on the row as JSON).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, text
+from sqlalchemy.sql import Subquery
+
+from ..extensions import db
+from ..models import FTS_TABLE, Briefing, BriefingTag
+from .filters import ExplorerQuery
+
+WORD = re.compile(r"\w+", re.UNICODE)
+MAX_SEARCH_WORDS = 12
+HIT_START, HIT_END = "\x02", "\x03"
+
+
+def fts_expression(text_query: str) -> str:
+    """User text as an FTS5 query of plain words, so no input can be FTS syntax.
+
+    Each word is quoted (``"word"``), words are ANDed, and the last word also matches as a
+    prefix so results follow the visitor's typing.
+    """
+    words = WORD.findall(text_query)[:MAX_SEARCH_WORDS]
+    if not words:
+        return ""
+    quoted = ['"' + word.replace('"', '""') + '"' for word in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+@dataclass
+class SearchMatches:
+    """The FTS subquery: matching rowids with their rank and highlighted snippet."""
+
+    subquery: Subquery
+
+    @classmethod
+    def build(cls, expression: str) -> SearchMatches:
+        fts = text(FTS_TABLE)
+        snippet = func.snippet(literal_column(FTS_TABLE), -1, HIT_START, HIT_END, "…", 16)
+        rank = func.bm25(literal_column(FTS_TABLE), 10.0, 4.0, 2.0, 1.0)
+        query = (
+            select(
+                literal_column("rowid").label("number"),
+                rank.label("rank"),
+                snippet.label("snippet"),
+            )
+            .select_from(fts)
+            .where(literal_column(FTS_TABLE).op("MATCH")(expression))
+        )
+        return cls(query.subquery("matches"))
+
+
+def conditions(state: ExplorerQuery, matches: SearchMatches | None) -> dict[str, ColumnElement[bool]]:
+    """One SQL condition per active filter, keyed by facet name."""
+    found: dict[str, ColumnElement[bool]] = {}
+    if state.category:
+        found["category"] = Briefing.category.in_(state.category)
+    if state.organization:
+        found["organization"] = Briefing.organization.in_(state.organization)
+    if state.year:
+        found["year"] = Briefing.year.in_(state.year)
+    if state.tag:
+        tagged = select(BriefingTag.briefing_number).where(BriefingTag.tag.in_(state.tag))
+        found["tag"] = Briefing.number.in_(tagged)
+    if state.key:
+        found["key"] = Briefing.key.is_(True)
+    if matches is not None:
+        found["q"] = Briefing.number.in_(select(matches.subquery.c.number))
+    return found
+
+
+def where_all_but(found: dict[str, ColumnElement[bool]], facet: str | None = None) -> ColumnElement[bool]:
+    """All active conditions except the facet's own, so its counts show what toggling does."""
+    chosen = [condition for name, condition in found.items() if name != facet]
+    return and_(True, *chosen)
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list[dict[str, Any]]
+    selected: int
+
+
+FACETS = (("category", "Category"), ("organization", "Organization"), ("tag", "Type"), ("year", "Year"))
+
+
+def facet_counts(found: dict[str, ColumnElement[bool]]) -> dict[str, dict[Any, int]]:
+    """Counts for every facet value, each facet ignoring its own filter (as Datasette does)."""
+    counts: dict[str, dict[Any, int]] = {}
+    for name, column in (("category", Briefing.category), ("organization", Briefing.organization),
+                         ("year", Briefing.year)):
+        rows = db.session.execute(
+            select(column, func.count()).where(where_all_but(found, name)).group_by(column)
+        ).all()
+        counts[name] = dict(rows)
+    tag_rows = db.session.execute(
+        select(BriefingTag.tag, func.count())
+        .join(Briefing, Briefing.number == BriefingTag.briefing_number)
+        .where(where_all_but(found, "tag"))
+        .group_by(BriefingTag.tag)
+    ).all()
+    counts["tag"] = dict(tag_rows)
+    key_total = db.session.scalar(
+        select(func.count()).select_from(Briefing).where(where_all_but(found, "key"), Briefing.key.is_(True))
+    )
+    counts["key"] = {True: key_total or 0}
+    return counts
+
+
+def build_facets(state: ExplorerQuery, counts: dict[str, dict[Any, int]], url_for_state: Any) -> list[Facet]:
+    """Facets as data: value, label, count, selected and the URL that toggles it."""
+    facets = []
+    for name, label in FACETS:
+        chosen = getattr(state, name)
+        values = dict(counts[name])
+        for value in chosen:
+            values.setdefault(value, 0)
+        if name == "year":
+            ordered = sorted(values, reverse=True)
+        else:
+            ordered = sorted(values, key=lambda v: (-values[v], str(v).lower()))
+        facets.append(
+            Facet(
+                name=name,
+                label=label,
+                selected=len(chosen),
+                values=[
+                    {
+                        "value": value,
+                        "label": str(value),
+                        "count": values[value],
+                        "selected": value in chosen,
+                        "toggle_url": url_for_state(state.toggled(name, value)),
+                    }
+                    for value in ordered
+                ],
+            )
+        )
+    return facets
+
+
+def order_by(query: Select[Any], sort: str, matches: SearchMatches | None) -> Select[Any]:
+    if sort == "relevance" and matches is not None:
+        return query.order_by(matches.subquery.c.rank, Briefing.number.desc())
+    if sort == "oldest":
+        return query.order_by(Briefing.date_key, Briefing.number)
+    if sort == "number":
+        return query.order_by(Briefing.number)
+    return query.order_by(Briefing.date_key.desc(), Briefing.number.desc())
+
+
+def highlighted(snippet: str | None) -> Markup | None:
+    """Escape the snippet, then turn FTS's hit markers into <mark>."""
+    if not snippet:
+        return None
+    safe = str(escape(snippet)).replace(HIT_START, "<mark>").replace(HIT_END, "</mark>")
+    return Markup(safe)
+
+
+@dataclass
+class ExplorerResults:
+    total: int
+    page: int
+    pages: int
+    items: list[tuple[Briefing, Markup | None]]
+    facets: list[Facet]
+    key_count: int
+    search_words: bool
+    active: list[dict[str, str]]
+
+
+def run(state: ExplorerQuery, page_size: int, url_for_state: Any) -> ExplorerResults:
+    """Results, count and facets for one explorer state: a fixed handful of queries."""
+    expression = fts_expression(state.q) if state.q else ""
+    matches = SearchMatches.build(expression) if expression else None
+    found = conditions(state, matches)
+    if state.q and not expression:
+        found["q"] = and_(False)
+    total = db.session.scalar(select(func.count()).select_from(Briefing).where(where_all_but(found))) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(state.page, pages)
+    if matches is not None:
+        query = select(Briefing, matches.subquery.c.snippet).join(
+            matches.subquery, matches.subquery.c.number == Briefing.number
+        ).where(where_all_but(found, "q"))
+    else:
+        query = select(Briefing).where(where_all_but(found))
+    query = order_by(query, state.effective_sort, matches)
+    rows = db.session.execute(query.limit(page_size).offset((page - 1) * page_size)).all()
+    items = [(row[0], highlighted(row[1]) if matches is not None else None) for row in rows]
+    counts = facet_counts(found)
+    return ExplorerResults(
+        total=total,
+        page=page,
+        pages=pages,
+        items=items,
+        facets=build_facets(state, counts, url_for_state),
+        key_count=counts["key"][True],
+        search_words=bool(expression) or not state.q,
+        active=active_filters(state, url_for_state),
+    )
+
+
+def active_filters(state: ExplorerQuery, url_for_state: Any) -> list[dict[str, str]]:
+    """Each active filter with the URL that removes just it."""
+    active = []
+    if state.q:
+        active.append({"label": f"Search “{state.q}”", "url": url_for_state(state.without_search())})
+    if state.key:
+        active.append({"label": "Key papers", "url": url_for_state(state.toggled("key", 1))})
+    for name, label in FACETS:
+        for value in getattr(state, name):
+            active.append({"label": f"{label}: {value}", "url": url_for_state(state.toggled(name, value))})
+    return active

@@ -1,0 +1,164 @@
+"""Explorer and briefing pages."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from sqlalchemy import func, select
+
+from ..content.schema import CONNECTION_KINDS
+from ..extensions import db
+from ..models import Briefing, Connection
+from ..rendering import render_page
+from . import graph, queries
+from .filters import SORTS, ExplorerQuery
+
+bp = Blueprint("briefings", __name__)
+
+IDENT = re.compile(r"^(\d{1,7})(?:-([^/]*))?$")
+MAX_FROM_LENGTH = 1000
+
+
+def explorer_url(state: ExplorerQuery) -> str:
+    return state.url(url_for("briefings.explorer"))
+
+
+def briefing_url(briefing: Briefing, back: ExplorerQuery | None = None) -> str:
+    """The canonical URL, carrying the explorer state the visitor came from (if any)."""
+    url = url_for("briefings.briefing", ident=f"{briefing.number}-{briefing.slug}")
+    if back is not None and back.params():
+        url += "?" + urlencode({"from": back.query_string()})
+    return url
+
+
+@bp.get("/")
+def explorer() -> Response:
+    """Cards with facets, search and paging; htmx swaps the results or appends a page."""
+    state = ExplorerQuery.parse_or_400(request.args)
+    results = queries.run(state, current_app.config["PAGE_SIZE"], explorer_url)
+    return render_page(
+        "briefings/explorer.html",
+        blocks={"explorer-results": "results", "load-more": "more"},
+        state=state,
+        results=results,
+        sorts=SORTS,
+        explorer_url=explorer_url,
+        briefing_url=briefing_url,
+        unknown=unknown_values(state),
+    )
+
+
+def unknown_values(state: ExplorerQuery) -> list[str]:
+    """Filter values that are not in the site's vocabularies, named in the empty state."""
+    from ..content import state as index_state
+
+    site = index_state().site
+    if site is None:
+        return []
+    unknown = [f"category “{v}”" for v in state.category if v not in site.categories]
+    unknown += [f"organization “{v}”" for v in state.organization if v not in site.organizations]
+    unknown += [f"type “{v}”" for v in state.tag if v not in site.briefing_tags]
+    return unknown
+
+
+@bp.get("/<ident>")
+def briefing(ident: str) -> Response:
+    """A briefing at /briefings/<number>-<slug>; other spellings redirect to it."""
+    match = IDENT.match(ident)
+    if not match:
+        abort(404)
+    item = db.get_or_404(Briefing, int(match[1]))
+    back = explorer_state_from_request()
+    canonical = briefing_url(item, back)
+    if match[2] != item.slug:
+        return redirect(canonical, code=301)  # type: ignore[return-value]
+    links = linked_briefings(item)
+    return render_page(
+        "briefings/briefing.html",
+        briefing=item,
+        back=back,
+        back_url=explorer_url(back or ExplorerQuery()),
+        canonical_url=briefing_url(item),
+        connections=connection_groups(links, back),
+        graph=neighbourhood(item, links, back),
+        neighbours=previous_and_next(item),
+        briefing_url=briefing_url,
+    )
+
+
+def explorer_state_from_request() -> ExplorerQuery | None:
+    values = request.args.getlist("from")
+    if len(values) != 1 or len(values[0]) > MAX_FROM_LENGTH:
+        return None
+    return ExplorerQuery.from_query_string(values[0])
+
+
+def linked_briefings(item: Briefing) -> list[tuple[str, bool, Briefing]]:
+    """(kind, outgoing, other briefing) for every connection, both directions, in two queries."""
+    outgoing = db.session.execute(
+        select(Connection.kind, Briefing).join(Briefing, Briefing.number == Connection.target)
+        .where(Connection.source == item.number)
+    ).all()
+    incoming = db.session.execute(
+        select(Connection.kind, Briefing).join(Briefing, Briefing.number == Connection.source)
+        .where(Connection.target == item.number)
+    ).all()
+    links = [(kind, True, other) for kind, other in outgoing]
+    links += [(kind, False, other) for kind, other in incoming]
+    return links
+
+
+def connection_label(kind: str, outgoing: bool) -> str:
+    written, derived = CONNECTION_KINDS[kind]
+    return written if outgoing else derived
+
+
+def connection_groups(links: list[tuple[str, bool, Briefing]], back: ExplorerQuery | None) -> list[dict[str, Any]]:
+    """Connections grouped by kind and direction: 'Influenced by', then 'Influenced', ..."""
+    groups: dict[tuple[int, bool], list[Briefing]] = defaultdict(list)
+    kinds = list(CONNECTION_KINDS)
+    for kind, outgoing, other in links:
+        groups[(kinds.index(kind), not outgoing)].append(other)
+    return [
+        {
+            "label": connection_label(kinds[kind_index], not derived),
+            "items": [
+                {"briefing": other, "url": briefing_url(other, back)}
+                for other in sorted(members, key=lambda b: b.number)
+            ],
+        }
+        for (kind_index, derived), members in sorted(groups.items())
+    ]
+
+
+def neighbourhood(
+    item: Briefing, links: list[tuple[str, bool, Briefing]], back: ExplorerQuery | None
+) -> graph.Graph | None:
+    if not links:
+        return None
+    neighbours = [
+        {
+            "number": other.number,
+            "title": other.title,
+            "month": other.month_label,
+            "url": briefing_url(other, back),
+            "label": connection_label(kind, outgoing),
+            "outgoing": outgoing,
+        }
+        for kind, outgoing, other in sorted(links, key=lambda link: link[2].number)
+    ]
+    centre = {"number": item.number, "title": item.title, "month": item.month_label, "url": briefing_url(item, back)}
+    return graph.layout(centre, neighbours)
+
+
+def previous_and_next(item: Briefing) -> dict[str, Briefing | None]:
+    before = db.session.scalar(select(func.max(Briefing.number)).where(Briefing.number < item.number))
+    after = db.session.scalar(select(func.min(Briefing.number)).where(Briefing.number > item.number))
+    return {
+        "previous": db.session.get(Briefing, before) if before else None,
+        "next": db.session.get(Briefing, after) if after else None,
+    }

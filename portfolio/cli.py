@@ -1,0 +1,144 @@
+"""``flask --app portfolio content check | sync | new``: the owner's publishing commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .content import ContentError, load_content, state
+from .content.markdown import slugify
+
+content_cli = AppGroup("content", help="Validate, publish and create content files.")
+
+
+def _content_dir(option: str | None) -> Path:
+    return Path(option or current_app.config["CONTENT_DIR"])
+
+
+@content_cli.command("check")
+@click.option("--content-dir", type=click.Path(file_okay=False), help="Defaults to PORTFOLIO_CONTENT_DIR.")
+def check_command(content_dir: str | None) -> None:
+    """Validate every content file; print one line per problem and exit 1 if any."""
+    root = _content_dir(content_dir)
+    if not root.is_dir():
+        raise click.ClickException(f"{root}: not a directory")
+    bundle, problems = load_content(root)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {root}", err=True)
+        raise SystemExit(1)
+    click.echo(
+        f"ok: {len(bundle.briefings)} briefings, {len(bundle.projects)} projects, "
+        f"{len(bundle.pages)} pages in {root}"
+    )
+
+
+@content_cli.command("sync")
+def sync_command() -> None:
+    """Validate, then rebuild the index and swap it in; on any problem change nothing."""
+    try:
+        result = state().run_sync()
+    except ContentError as error:
+        for problem in error.problems:
+            click.echo(str(problem))
+        click.echo("sync refused: the index was not changed", err=True)
+        raise SystemExit(1) from None
+    click.echo(
+        f"synced {result.briefings} briefings, {result.projects} projects, {result.pages} pages "
+        f"(version {result.version}) in {result.seconds:.2f}s"
+    )
+
+
+BRIEFING_TEMPLATE = """---
+number: {number}
+title: {title}
+subtitle: One line on what the paper shows
+category: {category}
+organization: {organization}
+date: {month}
+key: false
+tags: [{tag}]
+connections: []
+---
+## Summary
+
+What the paper is, what it showed, and why it matters.
+
+## Key Concepts
+
+### The first idea, as a short sentence
+
+A paragraph explaining it.
+"""
+
+PROJECT_TEMPLATE = """---
+title: {title}
+summary: One sentence on what the project is.
+status: in development
+order: {order}
+tags: []
+links: []
+---
+A few paragraphs about the project.
+"""
+
+
+def _yaml_string(value: str) -> str:
+    """Quote a title for YAML when it holds characters YAML would misread."""
+    if re.search(r"[:#\[\]{}&*!|>'\"%@`,]|^[-?\s]|\s$", value):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return value
+
+
+@content_cli.command("new")
+@click.argument("kind", type=click.Choice(["project", "briefing"]))
+@click.option("--title", required=True, help="The title of the new item.")
+def new_command(kind: str, title: str) -> None:
+    """Write a ready-to-edit file with the right front matter."""
+    import datetime as dt
+
+    root = _content_dir(None)
+    bundle, _ = load_content(root)
+    slug = slugify(title)
+    if kind == "project":
+        path = root / "projects" / f"{slug}.md"
+        order = max((p["position"] for p in bundle.projects), default=0) + 1
+        text = PROJECT_TEMPLATE.format(title=_yaml_string(title), order=order)
+    else:
+        site = bundle.site
+        if site is None:
+            raise click.ClickException("content/site.yml must be valid before adding a briefing")
+        number = next_briefing_number(root)
+        path = root / "briefings" / f"{number:03d}-{slug}.md"
+        text = BRIEFING_TEMPLATE.format(
+            number=number,
+            title=_yaml_string(title),
+            category=site.categories[0],
+            organization=site.organizations[0],
+            tag=site.briefing_tags[0],
+            month=dt.date.today().strftime("%Y-%m"),
+        )
+    if path.exists():
+        raise click.ClickException(f"{path} already exists")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    click.echo(str(path))
+
+
+def next_briefing_number(root: Path) -> int:
+    """One past the highest number in use, read from the files themselves (even invalid ones)."""
+    highest = 0
+    for path in (root / "briefings").glob("*.md"):
+        match = re.search(r"^number:\s*(\d+)\s*$", path.read_text("utf-8", "replace"), re.MULTILINE)
+        if match:
+            highest = max(highest, int(match[1]))
+    return highest + 1
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(content_cli)

@@ -1,0 +1,149 @@
+"""Briefing files: front matter plus a body of ``## Summary`` and ``## Key Concepts``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .markdown import plain_text, render, slugify
+from .schema import BriefingMeta
+
+if TYPE_CHECKING:
+    from .loader import Reader
+
+SUMMARY = "Summary"
+KEY_CONCEPTS = "Key Concepts"
+
+
+def split_sections(body: str, marker: str) -> tuple[str, list[tuple[str, str]]]:
+    """Split Markdown at lines starting with ``marker`` ('## ' or '### ').
+
+    Returns the text before the first heading and (heading, text) pairs.
+    """
+    preamble: list[str] = []
+    sections: list[tuple[str, list[str]]] = []
+    in_fence = False
+    for line in body.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if not in_fence and line.startswith(marker) and not line.startswith(marker + "#"):
+            heading = line[len(marker):].strip().rstrip("#").strip()
+            sections.append((heading, []))
+        elif sections:
+            sections[-1][1].append(line)
+        else:
+            preamble.append(line)
+    return "\n".join(preamble), [(heading, "\n".join(lines)) for heading, lines in sections]
+
+
+def parse_body(body: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The rendered Summary and Key Concepts, and (field, message) problems."""
+    problems: list[tuple[str, str]] = []
+    preamble, sections = split_sections(body, "## ")
+    if preamble.strip():
+        problems.append(("body", "text before the '## Summary' heading"))
+    by_name: dict[str, str] = {}
+    for heading, text in sections:
+        if heading not in (SUMMARY, KEY_CONCEPTS):
+            problems.append(
+                ("body", f"unknown section '## {heading}' (expected '## Summary', '## Key Concepts')")
+            )
+        elif heading in by_name:
+            problems.append(("body", f"section '## {heading}' appears twice"))
+        else:
+            by_name[heading] = text
+    summary = by_name.get(SUMMARY, "")
+    if not summary.strip():
+        problems.append(("body", "missing '## Summary' section (or it is empty)"))
+    concepts = []
+    anchors: set[str] = set()
+    intro, concept_sections = split_sections(by_name.get(KEY_CONCEPTS, ""), "### ")
+    if intro.strip():
+        problems.append(("body", "text in '## Key Concepts' before its first '### ' heading"))
+    for heading, text in concept_sections:
+        anchor = slugify(heading, 50)
+        while anchor in anchors or anchor in ("summary", "key-concepts", "connections"):
+            anchor += "-2"
+        anchors.add(anchor)
+        html = render(text)
+        concepts.append({"heading": heading, "anchor": anchor, "html": html, "text": plain_text(html)})
+    summary_html = render(summary)
+    return (
+        {"summary_html": summary_html, "summary_text": plain_text(summary_html), "concepts": concepts},
+        problems,
+    )
+
+
+def load_briefings(reader: Reader, paths: list[Path]) -> None:
+    """Validate every briefing, then the rules that span files (numbers, connections, lists)."""
+    from .loader import validate
+
+    site = reader.bundle.site
+    owners: dict[int, str] = {}
+    pending: list[tuple[str, BriefingMeta]] = []
+    for path in paths:
+        rel = reader.rel(path)
+        parsed = reader.read_markdown(path)
+        if parsed is None:
+            continue
+        meta = validate(BriefingMeta, parsed[0], rel, reader.problems)
+        body, body_problems = parse_body(parsed[1])
+        for field_name, message in body_problems:
+            reader.problem(rel, field_name, message)
+        if meta is None:
+            continue
+        if meta.number in owners:
+            reader.problem(rel, "number", f"{meta.number} is also used by {owners[meta.number]}")
+            continue
+        owners[meta.number] = rel
+        if site is not None:
+            check_vocabulary(reader, rel, meta, site)
+        pending.append((rel, meta))
+        reader.bundle.briefings.append(record(meta, rel, body))
+    for rel, meta in pending:
+        for index, (kind, target) in enumerate(meta.connection_pairs):
+            field_name = f"connections[{index}].{kind}"
+            if target == meta.number:
+                reader.problem(rel, field_name, "a briefing cannot connect to itself")
+            elif target not in owners:
+                reader.problem(rel, field_name, f"briefing #{target} does not exist")
+            else:
+                reader.bundle.connections.append({"source": meta.number, "target": target, "kind": kind})
+
+
+def check_vocabulary(reader: Reader, rel: str, meta: BriefingMeta, site: Any) -> None:
+    """Category, organization and tags must come from the lists in content/site.yml."""
+    lists = (
+        ("category", [meta.category], "categories", site.categories),
+        ("organization", [meta.organization], "organizations", site.organizations),
+        ("tags", list(meta.tags), "briefing_tags", site.briefing_tags),
+    )
+    for field_name, values, list_name, allowed in lists:
+        for value in values:
+            if value not in allowed:
+                reader.problem(
+                    rel,
+                    field_name,
+                    f"{value!r} is not in the {list_name} list of site.yml "
+                    f"(add it there, or use one of: {', '.join(allowed)})",
+                )
+
+
+def record(meta: BriefingMeta, rel: str, body: dict[str, Any]) -> dict[str, Any]:
+    day = meta.date.day
+    return {
+        "number": meta.number,
+        "slug": slugify(meta.title),
+        "title": meta.title,
+        "subtitle": meta.subtitle,
+        "category": meta.category,
+        "organization": meta.organization,
+        "year": meta.date.year,
+        "month": meta.date.month,
+        "day": day,
+        "date_key": meta.date.year * 10000 + meta.date.month * 100 + (day or 0),
+        "key": meta.key,
+        "tags": list(dict.fromkeys(meta.tags)),
+        "source": rel,
+        **body,
+    }

@@ -1,0 +1,133 @@
+"""Front-matter schemas: what each kind of content file may and must say.
+
+pydantic gives precise, per-field messages; ``extra="forbid"`` turns a misspelt field into
+an "unknown field" problem instead of silently ignoring it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+# connection kind -> (label on the briefing that writes it, label on the other briefing)
+CONNECTION_KINDS: dict[str, tuple[str, str]] = {
+    "influenced_by": ("Influenced by", "Influenced"),
+    "builds_on": ("Builds on", "Built upon by"),
+    "responds_to": ("Responds to", "Responded to by"),
+    "supersedes": ("Supersedes", "Superseded by"),
+}
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+Href = Annotated[str, StringConstraints(pattern=r"^(/|https?://|mailto:)\S*$", max_length=500)]
+
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+
+class Link(Strict):
+    label: ShortText
+    href: Href
+
+
+class SiteConfig(Strict):
+    """``content/site.yml``: the owner, navigation, footer and the briefings' vocabularies."""
+
+    owner: ShortText
+    monogram: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4)]
+    title: ShortText
+    description: Text
+    nav: list[Link] = Field(min_length=1)
+    footer: list[Link] = Field(default_factory=list)
+    categories: list[ShortText] = Field(min_length=1)
+    organizations: list[ShortText] = Field(min_length=1)
+    briefing_tags: list[ShortText] = Field(min_length=1)
+
+
+class PageMeta(Strict):
+    """An About or legal page."""
+
+    title: ShortText
+    description: Text = ""
+    updated: dt.date | None = None
+
+
+class ProjectMeta(Strict):
+    title: ShortText
+    summary: Text
+    status: Literal["active", "in development", "paused", "archived"]
+    order: int = Field(ge=0)
+    slug: Slug | None = None
+    tags: list[ShortText] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+
+
+class BriefingDate(Strict):
+    year: int
+    month: int
+    day: int | None = None
+
+
+def parse_briefing_date(value: Any) -> BriefingDate:
+    """Accept ``2025-05`` (month precision, the norm) or a full ``2025-05-12``."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return BriefingDate(year=value.year, month=value.month, day=value.day)
+    if not isinstance(value, str):
+        raise ValueError("must be a month YYYY-MM or a date YYYY-MM-DD")
+    match = MONTH_PATTERN.match(value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a month YYYY-MM or a date YYYY-MM-DD")
+    year, month = int(match[1]), int(match[2])
+    day = int(match[3]) if match[3] else None
+    if not 1 <= month <= 12:
+        raise ValueError(f"{value!r} is not a real month (month {month} is not 01-12)")
+    if day is not None:
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a real date") from None
+    return BriefingDate(year=year, month=month, day=day)
+
+
+class BriefingMeta(Strict):
+    number: int = Field(ge=1, le=999_999)
+    title: ShortText
+    subtitle: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    category: ShortText
+    organization: ShortText
+    date: BriefingDate
+    key: bool = False
+    tags: list[ShortText] = Field(default_factory=list)
+    connections: list[dict[str, int]] = Field(default_factory=list)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> BriefingDate:
+        return parse_briefing_date(value)
+
+    @field_validator("connections")
+    @classmethod
+    def _connections(cls, value: list[dict[str, int]]) -> list[dict[str, int]]:
+        for item in value:
+            if len(item) != 1:
+                raise ValueError("each connection is one 'kind: number' pair")
+            (kind,) = item
+            if kind not in CONNECTION_KINDS:
+                allowed = ", ".join(CONNECTION_KINDS)
+                raise ValueError(f"unknown connection kind {kind!r} (allowed: {allowed})")
+        return value
+
+    @property
+    def connection_pairs(self) -> list[tuple[str, int]]:
+        return [next(iter(item.items())) for item in self.connections]

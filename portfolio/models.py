@@ -1,0 +1,104 @@
+"""The content index: typed SQLAlchemy 2.0 models built from the Markdown files.
+
+The index is read-only for visitors and rebuilt from ``content/`` by ``flask content sync``;
+nothing here is the source of truth.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+FTS_TABLE = "briefing_fts"
+FTS_DDL = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+    "title, subtitle, summary, concepts, tokenize = 'unicode61 remove_diacritics 2')"
+)
+
+
+class Meta(db.Model):
+    """Key/value facts about the index: content version, site config, build time."""
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Page(db.Model):
+    """A standalone Markdown page: the About page and the legal pages."""
+
+    path: Mapped[str] = mapped_column(String(200), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str] = mapped_column(Text)
+    updated: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(500))
+
+
+class Project(db.Model):
+    slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(index=True)
+    tags: Mapped[list[str]] = mapped_column(JSON)
+    links: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    html: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(500))
+
+
+class ProjectTag(db.Model):
+    project_slug: Mapped[str] = mapped_column(ForeignKey("project.slug"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+
+class Briefing(db.Model):
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    slug: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(300))
+    subtitle: Mapped[str] = mapped_column(String(500))
+    category: Mapped[str] = mapped_column(String(80), index=True)
+    organization: Mapped[str] = mapped_column(String(120), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    month: Mapped[int]
+    day: Mapped[int | None]
+    date_key: Mapped[int] = mapped_column(index=True, doc="YYYYMMDD, day 00 when unknown")
+    key: Mapped[bool] = mapped_column(index=True)
+    tags: Mapped[list[str]] = mapped_column(JSON)
+    summary_html: Mapped[str] = mapped_column(Text)
+    summary_text: Mapped[str] = mapped_column(Text)
+    concepts: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(500))
+
+    @property
+    def month_label(self) -> str:
+        """'May 2025', as the seed prints a briefing's date."""
+        from .content.schema import MONTH_ABBR
+
+        return f"{MONTH_ABBR[self.month - 1]} {self.year}"
+
+    @property
+    def iso_date(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}-{(self.day or 1):02d}"
+
+
+class BriefingTag(db.Model):
+    briefing_number: Mapped[int] = mapped_column(ForeignKey("briefing.number"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+    __table_args__ = (Index("ix_briefing_tag_tag", "tag", "briefing_number"),)
+
+
+class Connection(db.Model):
+    """One written connection: ``source`` <kind> ``target`` (e.g. 54 influenced_by 19)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[int] = mapped_column(ForeignKey("briefing.number"), index=True)
+    target: Mapped[int] = mapped_column(ForeignKey("briefing.number"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+
+    source_briefing: Mapped[Briefing] = relationship(foreign_keys=[source], lazy="raise")
+    target_briefing: Mapped[Briefing] = relationship(foreign_keys=[target], lazy="raise")

@@ -1,0 +1,37 @@
+"""One template per page; an htmx request gets just the named block it asked for.
+
+The htmx request headers are read here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, make_response, render_template, request
+from jinja2_fragments.flask import render_block
+
+
+def is_fragment_request() -> bool:
+    """An htmx swap wants a fragment; a history restore (or no htmx at all) wants the page."""
+    headers = request.headers
+    return headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true"
+
+
+def htmx_target() -> str:
+    return request.headers.get("HX-Target", "")
+
+
+def render_page(template: str, blocks: dict[str, str] | None = None, **context: Any) -> Response:
+    """Render ``template`` whole, or for htmx the block named for the request's target id.
+
+    ``blocks`` maps an ``hx-target`` element id to the block that fills it. The response
+    always varies on HX-Request, since one URL answers with either.
+    """
+    block = (blocks or {}).get(htmx_target()) if is_fragment_request() else None
+    if block:
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body)
+    response.vary.add("HX-Request")
+    return response
