@@ -1,0 +1,43 @@
+# Two commands: `make run` serves the site, `make test` runs every test.
+# Both create .venv and install what they need on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export PORT
+
+.PHONY: run test serve bench vendor check sync clean
+
+$(VENV)/.runtime: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# htmx comes from the npm registry, pinned with its integrity hash in package-lock.json.
+static/vendor/htmx.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+vendor: static/vendor/htmx.min.js
+
+run: $(VENV)/.runtime vendor
+	PORTFOLIO_ENV=development $(BIN)/flask --app portfolio run --debug --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.dev vendor
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: $(VENV)/.runtime
+	$(BIN)/flask --app portfolio content check
+
+sync: $(VENV)/.runtime
+	$(BIN)/flask --app portfolio content sync
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance .pytest_cache
