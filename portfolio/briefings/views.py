@@ -74,7 +74,7 @@ def briefing(ident: str) -> Response:
     item = db.get_or_404(Briefing, int(match[1]))
     back = explorer_state_from_request()
     canonical = briefing_url(item, back)
-    if match[2] != item.slug:
+    if ident != f"{item.number}-{item.slug}":
         return redirect(canonical, code=301)  # type: ignore[return-value]
     links = linked_briefings(item)
     return render_page(

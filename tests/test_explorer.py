@@ -1,0 +1,244 @@
+"""The briefings explorer: facets as data, search, paging, htmx fragments and hostile queries."""
+
+from __future__ import annotations
+
+import re
+
+from collections import Counter
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from portfolio.briefings import queries
+from portfolio.briefings.filters import BadQuery, ExplorerQuery
+from portfolio.briefings.views import explorer_url
+from portfolio.content import load_content
+from tests.conftest import parse
+
+
+@pytest.fixture
+def bundle(content_dir):
+    loaded, problems = load_content(content_dir)
+    assert problems == []
+    return loaded
+
+
+def run(app, **params):
+    state = ExplorerQuery.parse(MultiDict(params))
+    with app.test_request_context("/briefings/"):
+        return queries.run(state, 1000, explorer_url)
+
+
+def facet(results, name):
+    (found,) = [f for f in results.facets if f.name == name]
+    return {item["value"]: item for item in found.values}
+
+
+def card_numbers(page, selector="#explorer-results article h3"):
+    """The briefing numbers of the cards, in page order ('★ Key paper: 54. Title' → 54)."""
+    return [int(re.search(r"(\d+)\.", h.get_text(" ", strip=True))[1]) for h in page.select(selector)]
+
+
+def test_facet_counts_match_the_content(app, bundle):
+    results = run(app)
+    assert results.total == len(bundle.briefings)
+    for name in ("category", "organization", "year"):
+        expected = Counter(b[name] for b in bundle.briefings)
+        assert {value: item["count"] for value, item in facet(results, name).items()} == expected
+    expected_tags = Counter(tag for b in bundle.briefings for tag in b["tags"])
+    assert {value: item["count"] for value, item in facet(results, "tag").items()} == expected_tags
+    assert results.key_count == sum(b["key"] for b in bundle.briefings)
+
+
+def test_facet_counts_reflect_the_other_filters(app, bundle):
+    results = run(app, category="Safety")
+    safety = [b for b in bundle.briefings if b["category"] == "Safety"]
+    assert results.total == len(safety)
+    assert {v: i["count"] for v, i in facet(results, "organization").items()} == Counter(b["organization"] for b in safety)
+    categories = facet(results, "category")
+    assert categories["Safety"]["selected"] is True
+    assert {v: i["count"] for v, i in categories.items()} == Counter(b["category"] for b in bundle.briefings)
+
+
+def test_values_within_a_facet_are_alternatives_and_facets_combine(app, bundle):
+    results = run(app, category=["Safety", "Alignment"], organization="Anthropic")
+    expected = {b["number"] for b in bundle.briefings
+                if b["category"] in ("Safety", "Alignment") and b["organization"] == "Anthropic"}
+    assert {b.number for b, _ in results.items} == expected
+    assert expected
+
+
+def test_toggle_urls_add_and_remove_one_value(app):
+    results = run(app, category="Safety", page="2")
+    safety_url = facet(results, "category")["Safety"]["toggle_url"]
+    assert safety_url == "/briefings/"
+    anthropic = parse_qs(urlsplit(facet(results, "organization")["Anthropic"]["toggle_url"]).query)
+    assert anthropic == {"category": ["Safety"], "organization": ["Anthropic"]}
+
+
+def test_key_papers_and_year_filters(app, bundle):
+    results = run(app, key="1", year="2024")
+    expected = {b["number"] for b in bundle.briefings if b["key"] and b["year"] == 2024}
+    assert {b.number for b, _ in results.items} == expected
+
+
+def test_tag_filter(app, bundle):
+    results = run(app, tag="Policy")
+    assert {b.number for b, _ in results.items} == {b["number"] for b in bundle.briefings if "Policy" in b["tags"]}
+
+
+def test_search_finds_words_in_any_field_and_highlights_them(app, bundle):
+    results = run(app, q="monosemanticity")
+    assert results.items
+    for briefing, snippet in results.items:
+        text = " ".join([briefing.title, briefing.subtitle, briefing.summary_text,
+                         *[c["heading"] + " " + c["text"] for c in briefing.concepts]]).lower()
+        assert "monosemantic" in text
+        assert snippet is not None and "<mark>" in snippet
+
+
+def test_search_ranks_title_matches_first(app):
+    results = run(app, q="responsible scaling policy")
+    assert "Responsible Scaling Policy" in results.items[0][0].title
+
+
+def test_search_is_case_and_accent_insensitive(app):
+    plain = {b.number for b, _ in run(app, q="superposition").items}
+    assert plain and {b.number for b, _ in run(app, q="SUPERPÒSITION").items} == plain
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "number"])
+def test_sorts(app, sort):
+    items = [b for b, _ in run(app, sort=sort).items]
+    keys = {"newest": lambda b: (-b.date_key, -b.number), "oldest": lambda b: (b.date_key, b.number),
+            "number": lambda b: b.number}[sort]
+    assert items == sorted(items, key=keys)
+
+
+def test_explorer_page_cards(client, bundle):
+    page = parse(client.get("/briefings/?sort=number"))
+    numbers = card_numbers(page)
+    assert numbers == sorted(b["number"] for b in bundle.briefings)[:len(numbers)]
+    card = [a for a in page.select("#explorer-results article") if "54." in a.find("h3").get_text()][0] \
+        if 54 in numbers else None
+    first = page.select_one("#explorer-results article")
+    assert first.find(class_="meta").get_text(" ", strip=True).count("·") == 2
+    assert first.find(class_="subtitle").get_text(strip=True)
+    assert card is None or card.find(class_="star")
+
+
+def test_explorer_form_is_a_real_get_form(client):
+    form = parse(client.get("/briefings/")).find("form", id="explorer-form")
+    assert form["method"] == "get" and form["action"] == "/briefings/"
+    assert form["hx-get"] == "/briefings/" and form["hx-target"] == "#explorer-results"
+    assert form["hx-push-url"] == "true"
+    search = form.find("input", attrs={"name": "q"})
+    assert search["type"] == "search" and "delay:" in search["hx-trigger"]
+    assert form.find("button", attrs={"type": "submit"})
+    names = {i["name"] for i in form.find_all("input", attrs={"type": "checkbox"})}
+    assert names == {"key", "category", "organization", "tag", "year"}
+
+
+def test_selected_filters_show_and_are_removable(client):
+    page = parse(client.get("/briefings/?category=Safety&organization=Anthropic&q=scaling"))
+    chips = page.find("ul", class_="chips").find_all("a")
+    labels = [a.get_text(" ", strip=True) for a in chips]
+    assert labels[0].startswith("Search “scaling”")
+    assert any(label.startswith("Category: Safety") for label in labels)
+    assert labels[-1] == "Clear all" and chips[-1]["href"] == "/briefings/"
+    org_chip = [a for a in chips if a.get_text().startswith("Organization")][0]
+    assert parse_qs(urlsplit(org_chip["href"]).query) == {"q": ["scaling"], "category": ["Safety"]}
+    checked = {(i["name"], i["value"]) for i in page.select("input[type=checkbox][checked]")}
+    assert checked == {("category", "Safety"), ("organization", "Anthropic")}
+    assert page.find("input", attrs={"name": "q"})["value"] == "scaling"
+
+
+def test_htmx_request_gets_only_results_and_facets(client):
+    response = client.get("/briefings/?category=Safety", headers={"HX-Request": "true", "HX-Target": "explorer-results"})
+    assert "HX-Request" in response.headers["Vary"]
+    body = response.get_data(as_text=True)
+    assert "<html" not in body and "<form" not in body
+    fragment = parse(response)
+    assert fragment.find("aside", class_="facets") and fragment.find("section", class_="results")
+    assert fragment.find("input", attrs={"name": "q"}) is None
+
+
+def test_history_restore_gets_the_full_page(client):
+    response = client.get("/briefings/?category=Safety", headers={
+        "HX-Request": "true", "HX-History-Restore-Request": "true", "HX-Target": "explorer-results"})
+    assert parse(response).find("form", id="explorer-form") is not None
+    plain = client.get("/briefings/?category=Safety")
+    assert "HX-Request" in plain.headers["Vary"]
+
+
+def test_paging_with_links_and_load_more(app, client, bundle):
+    app.config["PAGE_SIZE"] = 5
+    first = parse(client.get("/briefings/?sort=number"))
+    ordered = sorted(b["number"] for b in bundle.briefings)
+    assert card_numbers(first) == ordered[:5]
+    more = first.find(id="load-more").find("a")
+    assert more["href"] == "/briefings/?sort=number&page=2" and more["hx-target"] == "#load-more"
+    second_full = parse(client.get(more["href"]))
+    assert card_numbers(second_full) == ordered[5:10]
+    assert second_full.find(class_="pager").find("a")["href"] == "/briefings/?sort=number"
+    fragment = client.get(more["href"], headers={"HX-Request": "true", "HX-Target": "load-more"})
+    items = parse(fragment)
+    assert card_numbers(items, "article h3") == ordered[5:10]
+    assert items.find(id="load-more").find("a")["href"] == "/briefings/?sort=number&page=3"
+    assert "<html" not in fragment.get_data(as_text=True)
+
+
+def test_page_past_the_end_is_clamped(app, client, bundle):
+    app.config["PAGE_SIZE"] = 5
+    page = parse(client.get("/briefings/?page=999"))
+    last_page = -(-len(bundle.briefings) // 5)
+    assert f"page {last_page} of {last_page}" in page.find(class_="result-count").get_text()
+
+
+def test_result_count_and_empty_state(client):
+    page = parse(client.get("/briefings/?category=Astrology"))
+    assert card_numbers(page) == []
+    empty = page.find(class_="empty")
+    assert "There is no category “Astrology”" in empty.get_text()
+    assert empty.find("a", string="Clear all filters")["href"] == "/briefings/"
+
+
+def test_search_without_words_says_so(client):
+    response = client.get("/briefings/?q=%22%28%29%2A")
+    assert response.status_code == 200
+    assert "no letters or numbers" in parse(response).find(class_="empty").get_text()
+
+
+HOSTILE_SEARCHES = ['"', '""', "(", ")", "AND", "OR", "NOT", "a AND", "NEAR(a b)", "NEAR", "*", "a*", "^a", "title:x",
+                    "x:y:z", "-a", "- -", "'", "\\", "%", "a OR OR b", "{title}: x", "\U0001F600", "日本語", "ﷺ", "\u200b",
+                    "a" * 200, " ".join(["w"] * 100), "+", "!", "🙂 AND (", "NOT NOT NOT", "a\"b", "col:*"]
+
+
+@pytest.mark.parametrize("text", HOSTILE_SEARCHES)
+def test_hostile_search_text_is_searched_as_plain_words(client, text):
+    response = client.get("/briefings/", query_string={"q": text})
+    assert response.status_code == 200
+    assert parse(response).find(class_="result-count") is not None
+
+
+@pytest.mark.parametrize("query", ["year=abc", "year=20245", "year=%F0%9F%99%82", "page=abc", "page=0", "page=-1",
+                                   "page=99999999999", "sort=sideways", "key=maybe", "q=" + "a" * 201, "q=a&q=b",
+                                   "page=1&page=2", "category=%00", "category=" + "c" * 500])
+def test_bad_query_values_are_400(client, query):
+    response = client.get(f"/briefings/?{query}")
+    assert response.status_code == 400
+    page = parse(response)
+    assert page.find("h1").get_text() == "Bad Request"
+
+
+def test_unknown_parameters_are_ignored(client):
+    assert client.get("/briefings/?utm_source=x&colour=red").status_code == 200
+
+
+def test_explorer_state_round_trips_through_its_url():
+    state = ExplorerQuery.parse(MultiDict([("q", "rlhf"), ("category", "Safety"), ("year", "2024"), ("key", "1"),
+                                           ("sort", "oldest"), ("page", "3")]))
+    assert ExplorerQuery.from_query_string(state.query_string()) == state
+    with pytest.raises(BadQuery):
+        ExplorerQuery.parse(MultiDict([("year", "twenty")]))
