@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,7 @@ def _positive_int(name: str, value: str) -> int:
 
 
 # name -> parser for each setting that may come from PORTFOLIO_<name>
-ENV_SETTINGS = {
+ENV_SETTINGS: dict[str, Callable[[str], object]] = {
     "ENV": str,
     "CONTENT_DIR": str,
     "DATABASE_URL": str,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import request
+from werkzeug.exceptions import BadRequest
 from werkzeug.datastructures import MultiDict
 
 
@@ -31,4 +32,4 @@ def single(name: str, max_length: int) -> str:
     try:
         return one_value(request.args, name, max_length)
     except BadQuery as error:
-        abort(400, description=str(error))
+        raise BadRequest(str(error)) from None

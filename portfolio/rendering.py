@@ -28,10 +28,7 @@ def render_page(template: str, blocks: dict[str, str] | None = None, **context: 
     always varies on HX-Request, since one URL answers with either.
     """
     block = (blocks or {}).get(htmx_target()) if is_fragment_request() else None
-    if block:
-        body = render_block(template, block, **context)
-    else:
-        body = render_template(template, **context)
+    body = render_block(template, block, **context) if block else render_template(template, **context)
     response = make_response(body)
     response.vary.add("HX-Request")
     return response

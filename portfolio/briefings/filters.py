@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from flask import abort
+from werkzeug.exceptions import BadRequest
 from werkzeug.datastructures import MultiDict
 
 from ..queryargs import BadQuery, clean_text, one_value
@@ -73,7 +74,7 @@ class ExplorerQuery:
         try:
             return cls.parse(args)
         except BadQuery as error:
-            abort(400, description=str(error))
+            raise BadRequest(str(error)) from None
 
     @classmethod
     def from_query_string(cls, query_string: str) -> ExplorerQuery | None:
@@ -122,7 +123,8 @@ class ExplorerQuery:
             return replace(self, key=not self.key, page=1)
         current = getattr(self, name)
         updated = tuple(v for v in current if v != value) if value in current else (*current, value)
-        return replace(self, page=1, **{name: updated})
+        changes: dict[str, Any] = {name: updated, "page": 1}
+        return replace(self, **changes)
 
     def without_search(self) -> ExplorerQuery:
         return replace(self, q="", page=1, sort="" if self.sort == "relevance" else self.sort)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 WIDTH, HEIGHT = 720, 360
 NODE_W, NODE_H = 176, 44
 LABEL_CHARS = 20
+MAX_NEIGHBOURS = 8
 
 
 @dataclass(frozen=True)
@@ -53,34 +54,54 @@ class Edge:
 
 
 @dataclass(frozen=True)
+class Item:
+    """A briefing as the graph shows it."""
+
+    number: int
+    title: str
+    month: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    item: Item
+    label: str
+    outgoing: bool  # True when the centre briefing wrote the connection
+
+
+@dataclass(frozen=True)
 class Graph:
     width: int
     height: int
     nodes: list[Node]
     edges: list[Edge]
+    hidden: int  # neighbours left out to keep the drawing legible
 
 
-def layout(centre: dict[str, object], neighbours: list[dict[str, object]]) -> Graph:
-    """Put the briefing in the middle and its connections on an ellipse around it.
+def layout(centre: Item, neighbours: list[Neighbour]) -> Graph:
+    """Put the briefing in the middle and up to MAX_NEIGHBOURS connections on an ellipse around it.
 
-    ``neighbours`` items carry number, title, month, url, label and outgoing (True when the
-    centre briefing wrote the connection). Arrows point from the later work to what it draws on.
+    Arrows point from the later work to what it draws on.
     """
     cx, cy = WIDTH / 2, HEIGHT / 2
-    middle = Node(int(centre["number"]), str(centre["title"]), str(centre["month"]), str(centre["url"]), cx, cy, True)
+    middle = Node(centre.number, centre.title, centre.month, centre.url, cx, cy, True)
     nodes, edges = [middle], []
-    count = len(neighbours)
-    for index, item in enumerate(neighbours):
-        angle = math.pi + 2 * math.pi * index / max(count, 1)
-        x = cx + math.cos(angle) * (WIDTH / 2 - NODE_W / 2 - 8)
-        y = cy + math.sin(angle) * (HEIGHT / 2 - NODE_H / 2 - 8)
-        node = Node(int(item["number"]), str(item["title"]), str(item["month"]), str(item["url"]), x, y)
+    shown = neighbours[:MAX_NEIGHBOURS]
+    for index, neighbour in enumerate(shown):
+        angle = math.pi + 2 * math.pi * index / len(shown)
+        item = neighbour.item
+        node = Node(
+            item.number, item.title, item.month, item.url,
+            round(cx + math.cos(angle) * (WIDTH / 2 - NODE_W / 2 - 8), 1),
+            round(cy + math.sin(angle) * (HEIGHT / 2 - NODE_H / 2 - 8), 1),
+        )
         nodes.append(node)
-        start, end = (middle, node) if item["outgoing"] else (node, middle)
+        start, end = (middle, node) if neighbour.outgoing else (node, middle)
         x1, y1 = _border_point(start, end)
         x2, y2 = _border_point(end, start)
-        edges.append(Edge(x1, y1, x2, y2, str(item["label"]), bool(item["outgoing"])))
-    return Graph(WIDTH, HEIGHT, nodes, edges)
+        edges.append(Edge(x1, y1, x2, y2, neighbour.label, neighbour.outgoing))
+    return Graph(WIDTH, HEIGHT, nodes, edges, hidden=len(neighbours) - len(shown))
 
 
 def _border_point(node: Node, towards: Node) -> tuple[float, float]:

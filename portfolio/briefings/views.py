@@ -7,7 +7,8 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from flask import Blueprint, Response, current_app, redirect, request, url_for
+from werkzeug.exceptions import NotFound
 from sqlalchemy import func, select
 
 from ..content.schema import CONNECTION_KINDS
@@ -70,7 +71,7 @@ def briefing(ident: str) -> Response:
     """A briefing at /briefings/<number>-<slug>; other spellings redirect to it."""
     match = IDENT.match(ident)
     if not match:
-        abort(404)
+        raise NotFound()
     item = db.get_or_404(Briefing, int(match[1]))
     back = explorer_state_from_request()
     canonical = briefing_url(item, back)
@@ -141,17 +142,14 @@ def neighbourhood(
     if not links:
         return None
     neighbours = [
-        {
-            "number": other.number,
-            "title": other.title,
-            "month": other.month_label,
-            "url": briefing_url(other, back),
-            "label": connection_label(kind, outgoing),
-            "outgoing": outgoing,
-        }
+        graph.Neighbour(
+            item=graph.Item(other.number, other.title, other.month_label, briefing_url(other, back)),
+            label=connection_label(kind, outgoing),
+            outgoing=outgoing,
+        )
         for kind, outgoing, other in sorted(links, key=lambda link: link[2].number)
     ]
-    centre = {"number": item.number, "title": item.title, "month": item.month_label, "url": briefing_url(item, back)}
+    centre = graph.Item(item.number, item.title, item.month_label, briefing_url(item, back))
     return graph.layout(centre, neighbours)
 
 

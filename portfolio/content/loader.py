@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .markdown import render, slugify
-from .schema import BriefingMeta, PageMeta, ProjectMeta, SiteConfig
+from .schema import PageMeta, ProjectMeta, SiteConfig
 
 SITE_FILE = "site.yml"
 ABOUT_FILE = "about.md"

@@ -20,7 +20,17 @@ from typing import Any
 from sqlalchemy import Table, create_engine, event, insert, text
 
 from ..extensions import db
-from ..models import FTS_DDL, FTS_TABLE, Briefing, BriefingTag, Connection, Meta, Page, Project, ProjectTag
+from ..models import (
+    FTS_DDL,
+    FTS_TABLE,
+    Briefing,
+    BriefingTag,
+    Connection,
+    Meta,
+    Page,
+    Project,
+    ProjectTag,
+)
 from .loader import Bundle, ContentError, content_stamp, load_content
 
 
