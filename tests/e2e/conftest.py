@@ -1,0 +1,222 @@
+"""Browser fixtures: the site served for real on 127.0.0.1, driven by Debian's Chromium.
+
+Nothing here downloads a browser: Playwright launches the system Chromium through
+``executable_path`` (``PORTFOLIO_CHROMIUM``, default ``/usr/bin/chromium``). Without it the
+browser tests skip, saying how to install it, unless ``PORTFOLIO_REQUIRE_BROWSER=1`` (set by
+``.ci/run``) makes a missing browser a failure.
+
+Every page a test opens is watched: a console error, an uncaught script error, a
+Content-Security-Policy violation or a request to any other origin fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from portfolio import create_app
+from portfolio.config import REPO_ROOT
+
+CHROMIUM = Path(os.environ.get("PORTFOLIO_CHROMIUM") or "/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("PORTFOLIO_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}
+INSTALL_HINT = (
+    f"Chromium not found at {CHROMIUM}: the browser tests need Debian's Chromium "
+    "(`sudo apt-get install chromium`, or point PORTFOLIO_CHROMIUM at a Chromium binary)"
+)
+
+# Quiet, offline Chromium: no sandbox (CI runs as root), no GPU, and none of the background
+# services that would otherwise phone home (and fail) from a machine without internet.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Reports securitypolicyviolation events from every document, before any page script runs.
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
+});
+"""
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """No access log: failures print what the browser saw, not every request."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+@dataclass
+class LiveServer:
+    url: str
+    server: BaseWSGIServer
+    thread: threading.Thread
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app in production mode on a free local port, over its own copy of the content."""
+    if not (REPO_ROOT / "static" / "vendor" / "htmx.min.js").is_file():
+        pytest.fail("static/vendor/htmx.min.js is missing: run `make vendor` (or `make test`)")
+    root = tmp_path_factory.mktemp("live")
+    content = root / "content"
+    shutil.copytree(REPO_ROOT / "content", content)
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("PORTFOLIO_")]:
+            patch.delenv(name)
+        app = create_app(
+            {"ENV": "production", "CONTENT_DIR": str(content), "DATABASE_URL": f"sqlite:///{root / 'index.sqlite3'}"}
+        )
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", server, thread)
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.is_file():
+        if REQUIRE_BROWSER:
+            pytest.fail(f"{INSTALL_HINT}. PORTFOLIO_REQUIRE_BROWSER is set, so this is a failure.")
+        pytest.skip(INSTALL_HINT)
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@dataclass
+class PageWatch:
+    """What went wrong while a page was open; the test fails unless it stays empty."""
+
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    script_errors: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    allowed_console: list[re.Pattern[str]] = field(default_factory=list)
+
+    def allow_console_error(self, pattern: str) -> None:
+        """Expect one kind of console error (e.g. the 404 of a page that is meant to be missing)."""
+        self.allowed_console.append(re.compile(pattern))
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.csp_violations.append(text)
+        elif not any(pattern.search(text) for pattern in self.allowed_console):
+            self.console_errors.append(f"{text} ({message.location.get('url', '')})")
+
+    def on_csp_violation(self, description: str) -> None:
+        self.csp_violations.append(description)
+
+    def on_request(self, request: Request) -> None:
+        url = request.url
+        if not (url == self.origin or url.startswith(self.origin + "/")):
+            self.foreign_requests.append(url)
+
+    def problems(self) -> dict[str, list[str]]:
+        found = {
+            "console errors": self.console_errors,
+            "script errors": self.script_errors,
+            "CSP violations": self.csp_violations,
+            "requests to other origins": self.foreign_requests,
+        }
+        return {kind: items for kind, items in found.items() if items}
+
+
+@dataclass
+class Visit:
+    """A watched page in a fresh browser context, plus the site's address."""
+
+    page: Page
+    watch: PageWatch
+    site: LiveServer
+
+    def goto(self, path: str, expect_status: int = 200) -> Page:
+        response = self.page.goto(self.site(path))
+        assert response is not None and response.status == expect_status, (
+            f"{path} answered {response.status if response else 'nothing'}, expected {expect_status}"
+        )
+        return self.page
+
+
+OpenPage = Callable[..., Visit]
+
+
+@pytest.fixture
+def open_page(browser: Browser, live_server: LiveServer) -> Iterator[OpenPage]:
+    """``open_page(**context_options)`` → a watched ``Visit``; checked when the test ends."""
+    visits: list[tuple[Visit, Any]] = []
+
+    def open_(**options: Any) -> Visit:
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        watch = PageWatch(origin=live_server.url)
+        context.expose_function("__reportCspViolation", watch.on_csp_violation)
+        context.add_init_script(CSP_LISTENER)
+        context.on("request", watch.on_request)
+        page = context.new_page()
+        page.on("console", watch.on_console)
+        page.on("pageerror", lambda error: watch.script_errors.append(str(error)))
+        visit = Visit(page, watch, live_server)
+        visits.append((visit, context))
+        return visit
+
+    yield open_
+    problems = []
+    for visit, context in visits:
+        context.close()
+        problems += [f"{kind}: {items}" for kind, items in visit.watch.problems().items()]
+    assert not problems, "problems seen in the browser:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def visit(open_page: OpenPage) -> Visit:
+    """A watched page at a desktop size with JavaScript on, light colour scheme."""
+    return open_page(viewport={"width": 1280, "height": 900}, color_scheme="light")
+
+
+AXE = Axe()  # axe-core as shipped inside the pinned axe-playwright-python wheel
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core (all WCAG A/AA and best-practice rules) on the page as it is now."""
+    results = AXE.run(page)
+    violations = results.response["violations"]
+    summary = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+        for violation in violations
+    ]
+    assert not violations, f"axe-core found {len(violations)} violation(s) on {page.url}:\n" + "\n".join(summary)

@@ -1,0 +1,224 @@
+"""The phone-sized menu, a keyboard-only pass and dark mode, as a visitor meets them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import OpenPage, Visit
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+# The focused element: its name, where it is, its outline and the colour behind it.
+FOCUS_PROBE = """
+() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  let behind = el.parentElement, background = 'rgba(0, 0, 0, 0)';
+  while (behind) {
+    background = getComputedStyle(behind).backgroundColor;
+    if (!background.endsWith(', 0)') && background !== 'transparent') break;
+    behind = behind.parentElement;
+  }
+  return {
+    tag: el.tagName.toLowerCase(),
+    text: (el.getAttribute('aria-label') || el.innerText || el.value || '').trim(),
+    inMain: !!el.closest('main'),
+    outlineStyle: style.outlineStyle,
+    outlineWidth: parseFloat(style.outlineWidth),
+    outlineColor: style.outlineColor,
+    background,
+    visible: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0
+      && box.top < innerHeight && box.left < innerWidth,
+  };
+}
+"""
+
+# Text colour and the first opaque background behind it, for each element matching a selector.
+COLOURS_PROBE = """
+(selector) => [...document.querySelectorAll(selector)].slice(0, 20).map((el) => {
+  let behind = el, background = 'rgba(0, 0, 0, 0)';
+  while (behind) {
+    background = getComputedStyle(behind).backgroundColor;
+    if (!background.endsWith(', 0)') && background !== 'transparent') break;
+    behind = behind.parentElement;
+  }
+  return [getComputedStyle(el).color, background];
+})
+"""
+
+
+def rgb(css_colour: str) -> tuple[float, float, float]:
+    channels = re.findall(r"[\d.]+", css_colour)[:3]
+    assert len(channels) == 3, f"not an rgb() colour: {css_colour!r}"
+    red, green, blue = (float(value) for value in channels)
+    return red, green, blue
+
+
+def luminance(css_colour: str) -> float:
+    """WCAG relative luminance."""
+
+    def linear(channel: float) -> float:
+        channel /= 255
+        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(value) for value in rgb(css_colour))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(first: str, second: str) -> float:
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def focused(page: Page) -> dict[str, Any]:
+    return page.evaluate(FOCUS_PROBE)
+
+
+def assert_focus_visible(focus: dict[str, Any]) -> None:
+    """A solid outline at least 2px wide with 3:1 contrast against what is behind it (WCAG 2.4.7, 1.4.11)."""
+    assert focus["visible"], f"focused element is off screen: {focus}"
+    assert focus["outlineStyle"] not in ("none", "hidden") and focus["outlineWidth"] >= 2, focus
+    assert contrast(focus["outlineColor"], focus["background"]) >= 3, focus
+
+
+def tab(page: Page) -> dict[str, Any]:
+    """Press Tab; the element that takes focus must show it (the page itself excepted)."""
+    page.keyboard.press("Tab")
+    focus = focused(page)
+    if focus["tag"] != "body":
+        assert_focus_visible(focus)
+    return focus
+
+
+def tab_until(page: Page, condition: str, limit: int = 80) -> dict[str, Any]:
+    """Tab (checking each stop shows focus) until ``condition`` holds for the focused element."""
+    for _ in range(limit):
+        focus = tab(page)
+        if page.evaluate(condition):
+            return focus
+    pytest.fail(f"no element with {condition} within {limit} Tab presses")
+
+
+def test_phone_menu_opens_and_leads_on(open_page: OpenPage) -> None:
+    page = open_page(**PHONE).goto("/")
+    about_link = page.locator("#site-nav a", has_text="About Me")
+    expect(about_link).to_be_hidden()
+    menu = page.get_by_text("Menu", exact=True)
+    expect(menu).to_be_visible()
+    menu.tap()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    expect(about_link).to_be_visible()
+    about_link.tap()
+    page.wait_for_url(re.compile(r"/about$"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("#site-nav a", has_text="About Me")).to_be_hidden()
+
+
+def test_phone_menu_works_from_the_keyboard(open_page: OpenPage) -> None:
+    page = open_page(**PHONE).goto("/")
+    assert tab(page)["text"] == "Skip to content"
+    assert "home" in tab(page)["text"]
+    tab(page)
+    toggle = page.get_by_role("checkbox", name="Menu")
+    expect(toggle).to_be_focused()
+    label_outline = page.locator(".menu-button").evaluate("el => getComputedStyle(el).outlineStyle")
+    assert label_outline == "solid", "the Menu button shows no focus (the checkbox itself is invisible)"
+    page.keyboard.press("Space")
+    expect(page.locator("#site-nav a", has_text="About Me")).to_be_visible()
+    assert tab(page)["text"] == "About Me"
+
+
+@pytest.mark.parametrize("path", ["/", "/briefings/", "/briefings/54-activating-asl-3-protections", "/about"])
+def test_phone_pages_do_not_scroll_sideways(open_page: OpenPage, path: str) -> None:
+    page = open_page(**PHONE).goto(path)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{path} is {overflow}px wider than a phone screen"
+
+
+def test_keyboard_only_pass(visit: Visit) -> None:
+    page = visit.goto("/")
+    nav_labels = page.get_by_role("navigation", name="Main").get_by_role("link").all_inner_texts()
+
+    first = tab(page)
+    assert (first["tag"], first["text"]) == ("a", "Skip to content")
+    tab(page)
+    expect(page.locator(":focus")).to_have_accessible_name("Silvia Seceleanu, home")
+    assert [tab(page)["text"] for _ in nav_labels] == nav_labels
+    assert tab(page)["text"] == "About me", "after the navigation, Tab goes to the page's content"
+    stops = []
+    for _ in range(100):  # every remaining stop down to the footer shows its focus (checked by tab)
+        focus = tab(page)
+        if focus["tag"] == "body" or focus["text"] == "Skip to content":
+            break
+        stops.append(focus["text"])
+    assert stops[0] == "Explore the briefings"
+    assert stops[-3:] == page.get_by_role("navigation", name="Legal").get_by_role("link").all_inner_texts()
+
+    page.reload()
+    tab(page)
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    expect(page.locator("main")).to_be_focused()
+    link = tab(page)
+    assert link["inMain"] and link["text"] == "About me", link
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/about$"))
+
+
+def test_explorer_from_the_keyboard(visit: Visit) -> None:
+    """Search, tick a filter with Space (focus stays on it after the swap), open a result with Enter."""
+    page = visit.goto("/briefings/")
+    tab(page)
+    page.keyboard.press("Enter")
+    tab(page)
+    expect(page.get_by_label("Search briefings")).to_be_focused()
+    before = page.locator(".result-count").inner_text()
+    page.keyboard.type("jailbreak", delay=20)
+    expect(page.locator(".result-count")).not_to_have_text(before)
+    page.wait_for_url(re.compile(r"q=jailbreak"))
+    searched = page.locator(".result-count").inner_text()
+
+    tab_until(page, "document.activeElement.type === 'checkbox'")
+    key_papers = page.get_by_role("checkbox", name=re.compile(r"Key papers only"))
+    expect(key_papers).to_be_focused()
+    page.keyboard.press("Space")
+    page.wait_for_url(re.compile(r"key=1"))
+    expect(page.locator(".result-count")).not_to_have_text(searched)
+    expect(key_papers).to_be_checked()
+    expect(key_papers).to_be_focused()
+
+    title = tab_until(page, "!!document.activeElement.closest('.briefing-card')")["text"]
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/briefings/\d+-"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title.split(". ", 1)[1])
+
+
+@pytest.mark.parametrize("path", ["/", "/briefings/?q=scaling", "/briefings/54-activating-asl-3-protections"])
+def test_dark_mode_is_readable(open_page: OpenPage, path: str) -> None:
+    page = open_page(color_scheme="dark").goto(path)
+    body_text, body_background = page.evaluate(COLOURS_PROBE, "body")[0]
+    assert luminance(body_background) < 0.05, f"dark mode background is not dark: {body_background}"
+    pairs = []
+    for selector in ("body", "h1", "main p", "main a", ".meta", ".count", "mark", ".tags li", "button"):
+        pairs += [(selector, text, background) for text, background in page.evaluate(COLOURS_PROBE, selector)]
+    poor = [(selector, text, background, round(contrast(text, background), 2))
+            for selector, text, background in pairs if contrast(text, background) < 4.5]
+    assert not poor, f"text below 4.5:1 contrast in dark mode: {poor}"
+
+
+def test_dark_mode_graph_labels_are_readable(open_page: OpenPage) -> None:
+    page = open_page(color_scheme="dark").goto("/briefings/54-activating-asl-3-protections")
+    colours = page.evaluate(
+        """() => [...document.querySelectorAll('.graph a')].map((node) => [
+             getComputedStyle(node.querySelector('text')).fill,
+             getComputedStyle(node.querySelector('rect')).fill])"""
+    )
+    assert colours
+    assert all(contrast(text, box) >= 4.5 for text, box in colours), colours
