@@ -57,6 +57,25 @@ document.addEventListener('securitypolicyviolation', (event) => {
 """
 
 
+def browser_missing() -> bool:
+    return not CHROMIUM.is_file()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without Chromium (and without PORTFOLIO_REQUIRE_BROWSER) skip every browser test, saying why."""
+    if not browser_missing() or REQUIRE_BROWSER:
+        return
+    skip = pytest.mark.skip(reason=INSTALL_HINT)
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if browser_missing() and not REQUIRE_BROWSER:
+        terminalreporter.write_line(f"Browser tests SKIPPED. {INSTALL_HINT}.", yellow=True, bold=True)
+
+
 class QuietRequestHandler(WSGIRequestHandler):
     """No access log: failures print what the browser saw, not every request."""
 
@@ -98,7 +117,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
-    if not CHROMIUM.is_file():
+    if browser_missing():
         if REQUIRE_BROWSER:
             pytest.fail(f"{INSTALL_HINT}. PORTFOLIO_REQUIRE_BROWSER is set, so this is a failure.")
         pytest.skip(INSTALL_HINT)
