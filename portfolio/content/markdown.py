@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import threading
 import unicodedata
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
+
+from ..config import REPO_ROOT
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "fenced_code", "sane_lists", "toc"]
 EXTENSION_CONFIGS = {"toc": {"permalink": "#", "permalink_title": "Link to this section"}}
@@ -27,6 +31,9 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+CONTENT_ID_PREFIX = "content-"
+_URL_IGNORED = re.compile(r"[\t\n\r]")  # browsers drop these from URLs: "/\t/evil" means "//evil"
+_TEMPLATE_ID = re.compile(r'\bid="([A-Za-z][\w-]*)"')
 
 _local = threading.local()
 
@@ -40,8 +47,36 @@ def _converter() -> markdown.Markdown:
     return converter
 
 
+@functools.cache
+def template_ids() -> frozenset[str]:
+    """The fixed element ids the site's templates use (skip-link target, htmx targets, ...)."""
+    return frozenset(
+        found for path in (REPO_ROOT / "templates").rglob("*.html") for found in _TEMPLATE_ID.findall(path.read_text())
+    )
+
+
+def is_local_url(url: str) -> bool:
+    """A URL on this site: no scheme and no host (``//host`` and ``/\\host`` count as hosts)."""
+    cleaned = _URL_IGNORED.sub("", url).strip().replace("\\", "/")
+    return not cleaned.startswith("//") and not urlsplit(cleaned).scheme
+
+
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    """Images only from the site itself; content ids never clash with the page's own."""
+    if attribute == "src":
+        return value if is_local_url(value) else None
+    if attribute == "id" and value in template_ids():
+        return CONTENT_ID_PREFIX + value
+    if attribute == "href" and value.startswith("#") and value[1:] in template_ids():
+        return "#" + CONTENT_ID_PREFIX + value[1:]
+    return value
+
+
 def sanitise(raw_html: str) -> str:
-    """Keep formatting; drop scripts, frames, event handlers and non-web URLs."""
+    """Keep formatting; drop scripts, frames, event handlers, non-web URLs and off-site images.
+
+    An off-site image would be a request to another origin (which the CSP blocks anyway).
+    """
     return nh3.clean(
         raw_html,
         tags=ALLOWED_TAGS,
@@ -49,6 +84,7 @@ def sanitise(raw_html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_filter_attribute,
     )
 
 
