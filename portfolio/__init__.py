@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from . import cli, content, errors, security
+from . import caching, cli, content, errors, security
 from .config import REPO_ROOT, defaults, finalise, from_environment
 from .extensions import db, htmx
 
@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     content.init_app(app)
     errors.init_app(app)
+    caching.init_app(app)
     register_blueprints(app)
     app.context_processor(site_context)
     return app
@@ -41,10 +42,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from .briefings import bp as briefings_bp
+    from .publishing import bp as publishing_bp
     from .site import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(briefings_bp, url_prefix="/briefings")
+    app.register_blueprint(publishing_bp)
 
 
 def site_context() -> dict[str, Any]:

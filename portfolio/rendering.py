@@ -10,6 +10,10 @@ from typing import Any
 from flask import Response, make_response, render_template, request
 from jinja2_fragments.flask import render_block
 
+# Every request header the choice between page and fragment depends on: a response that can
+# be either varies on all of them, and a cache key must include them (deploy/nginx does).
+VARY_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
+
 
 def is_fragment_request() -> bool:
     """An htmx swap wants a fragment; a history restore (or no htmx at all) wants the page."""
@@ -21,14 +25,19 @@ def htmx_target() -> str:
     return request.headers.get("HX-Target", "")
 
 
+def request_variant() -> str:
+    """Which representation the request asks for: 'page', or 'fragment:<target id>'."""
+    return f"fragment:{htmx_target()}" if is_fragment_request() else "page"
+
+
 def render_page(template: str, blocks: dict[str, str] | None = None, **context: Any) -> Response:
     """Render ``template`` whole, or for htmx the block named for the request's target id.
 
     ``blocks`` maps an ``hx-target`` element id to the block that fills it. The response
-    always varies on HX-Request, since one URL answers with either.
+    always varies on the htmx headers, since one URL answers with either.
     """
     block = (blocks or {}).get(htmx_target()) if is_fragment_request() else None
     body = render_block(template, block, **context) if block else render_template(template, **context)
     response = make_response(body)
-    response.vary.add("HX-Request")
+    response.vary.update(VARY_HEADERS)
     return response

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .loader import FileProblem, Problem, split_front_matter, validate
 from .markdown import plain_text, render, slugify
 from .schema import BriefingMeta
 
@@ -74,22 +80,65 @@ def parse_body(body: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     )
 
 
+# Below this many briefings a process pool costs more to start than it saves.
+PARALLEL_FROM = 1500
+
+
+@dataclass
+class ParsedBriefing:
+    """One briefing file read on its own: what can be known without the other files."""
+
+    rel: str
+    meta: BriefingMeta | None
+    body: dict[str, Any]
+    problems: list[Problem]
+
+
+def parse_briefing(rel: str, text: str) -> ParsedBriefing:
+    """Front matter, validation and the rendered body of one file (run in a worker process)."""
+    try:
+        front, body_text = split_front_matter(text)
+    except FileProblem as error:
+        return ParsedBriefing(rel, None, {}, [Problem(rel, error.field, error.message)])
+    problems: list[Problem] = []
+    meta = validate(BriefingMeta, front, rel, problems)
+    body, body_problems = parse_body(body_text)
+    problems.extend(Problem(rel, field_name, message) for field_name, message in body_problems)
+    return ParsedBriefing(rel, meta, body, problems)
+
+
+def _parse_pair(pair: tuple[str, str]) -> ParsedBriefing:
+    return parse_briefing(*pair)
+
+
+def parse_briefings(files: list[tuple[str, str]]) -> list[ParsedBriefing]:
+    """Parse every file, across all cores when there are many: Markdown rendering dominates a sync.
+
+    The pool forks, which is only safe while this process runs a single thread (the CLI, the
+    gunicorn master, a test); a sync inside a threaded server parses in this process instead.
+    """
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    forkable = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    if len(files) < PARALLEL_FROM or workers < 2 or not forkable:
+        return [parse_briefing(rel, text) for rel, text in files]
+    chunk = max(1, len(files) // (workers * 4))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_parse_pair, files, chunksize=chunk))
+
+
 def load_briefings(reader: Reader, paths: list[Path]) -> None:
     """Validate every briefing, then the rules that span files (numbers, connections, lists)."""
-    from .loader import validate
-
+    files = []
+    for path in paths:
+        text = reader.read_text(path)
+        if text is not None:
+            files.append((reader.rel(path), text))
     site = reader.bundle.site
     owners: dict[int, str] = {}
     pending: list[tuple[str, BriefingMeta]] = []
-    for path in paths:
-        rel = reader.rel(path)
-        parsed = reader.read_markdown(path)
-        if parsed is None:
-            continue
-        meta = validate(BriefingMeta, parsed[0], rel, reader.problems)
-        body, body_problems = parse_body(parsed[1])
-        for field_name, message in body_problems:
-            reader.problem(rel, field_name, message)
+    for parsed in parse_briefings(files):
+        rel, meta = parsed.rel, parsed.meta
+        reader.problems.extend(parsed.problems)
         if meta is None:
             continue
         if meta.number in owners:
@@ -99,7 +148,7 @@ def load_briefings(reader: Reader, paths: list[Path]) -> None:
         if site is not None:
             check_vocabulary(reader, rel, meta, site)
         pending.append((rel, meta))
-        reader.bundle.briefings.append(record(meta, rel, body))
+        reader.bundle.briefings.append(record(meta, rel, parsed.body))
     for rel, meta in pending:
         for index, (kind, target) in enumerate(meta.connection_pairs):
             field_name = f"connections[{index}].{kind}"

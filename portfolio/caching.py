@@ -1,0 +1,443 @@
+"""HTTP caching and compression: validators, Cache-Control, a rendered-page cache, fingerprinted assets.
+
+How a GET for a page travels:
+
+1. ``serve_from_cache`` runs before the view and looks the request up in this worker's render
+   cache, keyed by the full URL, the page-or-fragment variant (``rendering.request_variant``)
+   and the year (the footer prints it); the cache is emptied whenever the content version
+   changes. A hit is answered at once, with no database query and no template.
+2. On a miss the view renders, and ``finish_response`` turns a 200 into a ``Representation``:
+   the bytes, a strong ETag (a hash of those bytes: identical on every node, and changing
+   exactly when the bytes do), ``Last-Modified`` (when the index was built), the view's own
+   headers (Vary, Content-Type) and, when stored, its gzip and brotli encodings.
+3. Either way the answer comes from ``Representation.respond``: ``304 Not Modified`` when the
+   client's ``If-None-Match`` (or, without one, ``If-Modified-Since``) matches, else the bytes
+   in the encoding the client prefers by its ``Accept-Encoding`` q-values.
+
+Static files are fingerprinted by ``asset_url`` (``/static/css/site.<hash>.css``) and served
+from memory by ``serve_asset``, compressed once per process, with a one-year ``immutable``
+lifetime when the URL carries the file's current hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import mimetypes
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import brotli
+from flask import Flask, Response, abort, current_app, g, request, send_from_directory, url_for
+from werkzeug.security import safe_join
+
+from .content import state
+from .content.sync import read_meta
+from .rendering import request_variant
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+ASSET_PLAIN_MAX_AGE = "public, max-age=300"
+ERROR_CACHE_CONTROL = "public, max-age=60"
+STALE_IF_ERROR = 86_400
+NO_STORE = "no-store"
+
+COMPRESSIBLE_TYPES = frozenset({
+    "text/html", "text/css", "text/plain", "text/xml", "text/javascript", "application/javascript",
+    "application/json", "application/xml", "application/atom+xml", "image/svg+xml",
+})
+MIN_COMPRESS_BYTES = 512
+ENCODINGS = ("br", "gzip")
+TAG_SUFFIX = {"identity": "", "br": "-br", "gzip": "-gz"}
+BROTLI_PAGE_QUALITY = 5  # 0.2 ms for a page, within 2 % of the size of quality 9
+BROTLI_ASSET_QUALITY = 11  # assets are compressed once per process: take the smallest
+GZIP_LEVEL = 6
+MAX_ASSET_BYTES = 4 * 1024 * 1024
+FINGERPRINT = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{12})(?P<ext>\.[^./]+)$")
+STORED_HEADER_SKIP = frozenset({"content-length", "content-encoding", "etag", "last-modified"})
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def never_cache(view: View) -> View:
+    """Mark a view's answers as never to be stored by any cache (the health check)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        response = current_app.make_response(view(*args, **kwargs))
+        response.cache_control.no_store = True
+        return response
+
+    return wrapper  # type: ignore[return-value]
+
+
+def choose_encoding() -> str:
+    """'br', 'gzip' or 'identity', by the client's Accept-Encoding q-values (br wins ties)."""
+    return request.accept_encodings.best_match(ENCODINGS, default="identity") or "identity"
+
+
+def encode(body: bytes, encoding: str, brotli_quality: int) -> bytes:
+    if encoding == "br":
+        return brotli.compress(body, quality=brotli_quality)
+    if encoding == "gzip":
+        return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)  # mtime=0: same bytes every time
+    return body
+
+
+def worth_compressing(mimetype: str, size: int) -> bool:
+    return mimetype in COMPRESSIBLE_TYPES and size >= MIN_COMPRESS_BYTES
+
+
+@dataclass
+class Representation:
+    """One response's bytes and validators, ready to answer any client (and any 304)."""
+
+    body: bytes
+    headers: list[tuple[str, str]]
+    etag: str
+    last_modified: dt.datetime | None
+    compressible: bool
+    brotli_quality: int = BROTLI_PAGE_QUALITY
+    encoded: dict[str, bytes] = field(default_factory=dict)
+
+    @classmethod
+    def from_response(cls, response: Response, last_modified: dt.datetime | None) -> Representation:
+        body = response.get_data()
+        compressible = worth_compressing(response.mimetype or "", len(body))
+        if compressible:
+            response.vary.add("Accept-Encoding")
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() not in STORED_HEADER_SKIP]
+        return cls(body, headers, strong_tag(body), last_modified, compressible)
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(data) for data in self.encoded.values())
+
+    def encode_all(self) -> Representation:
+        """Compress every encoding now, so a stored copy never compresses again."""
+        if self.compressible:
+            for encoding in ENCODINGS:
+                self.body_for(encoding)
+        return self
+
+    def body_for(self, encoding: str) -> bytes:
+        if encoding == "identity":
+            return self.body
+        data = self.encoded.get(encoding)
+        if data is None:
+            data = self.encoded[encoding] = encode(self.body, encoding, self.brotli_quality)
+        return data
+
+    def matches_validators(self) -> bool:
+        """If-None-Match (any encoding of these bytes) or, without it, If-Modified-Since."""
+        tags = request.if_none_match
+        if tags:
+            return any(tags.contains_weak(self.etag + suffix) for suffix in TAG_SUFFIX.values())
+        since = request.if_modified_since
+        return bool(since and self.last_modified and self.last_modified <= since)
+
+    def respond(self, cache_control: str | None = None) -> Response:
+        encoding = choose_encoding() if self.compressible else "identity"
+        if self.matches_validators():
+            response = current_app.response_class(status=304)
+            response.headers.remove("Content-Type")
+            for name, value in self.headers:
+                if name.lower() in ("cache-control", "vary"):
+                    response.headers[name] = value
+        else:
+            response = current_app.response_class(self.body_for(encoding), headers=self.headers)
+            if encoding != "identity":
+                response.headers["Content-Encoding"] = encoding
+        response.set_etag(self.etag + TAG_SUFFIX[encoding])
+        if self.last_modified:
+            response.last_modified = self.last_modified
+        if cache_control:
+            response.headers["Cache-Control"] = cache_control
+        return response
+
+
+def strong_tag(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+class RenderCache:
+    """A least-recently-used map of rendered responses, bounded by entries and by bytes."""
+
+    def __init__(self, max_entries: int, max_bytes: int):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[tuple[str, ...], Representation] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_entries > 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: tuple[str, ...]) -> Representation | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple[str, ...], entry: Representation) -> None:
+        size = entry.size
+        if not self.enabled or size > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old.size
+            self._entries[key] = entry
+            self.bytes += size
+            while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self.bytes -= evicted.size
+
+    def clear(self, *_: Any) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+
+@dataclass
+class Asset:
+    name: str
+    stat: tuple[int, int]
+    digest: str
+    representation: Representation
+
+
+class Assets:
+    """Files under static/, read into memory once (re-read when a file changes on disk)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._assets: dict[str, Asset] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> Asset | None:
+        path = safe_join(str(self.folder), name)
+        if path is None:
+            return None
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        if not os.path.isfile(path) or info.st_size > MAX_ASSET_BYTES:
+            return None
+        stat = (info.st_mtime_ns, info.st_size)
+        asset = self._assets.get(name)
+        if asset is None or asset.stat != stat:
+            asset = self._load(name, Path(path), stat)
+        return asset
+
+    def _load(self, name: str, path: Path, stat: tuple[int, int]) -> Asset:
+        body = path.read_bytes()
+        mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        content_type = f"{mimetype}; charset=utf-8" if mimetype.startswith("text/") or mimetype.endswith(
+            ("javascript", "json", "xml")) else mimetype
+        modified = dt.datetime.fromtimestamp(stat[0] / 1e9, dt.timezone.utc).replace(microsecond=0)
+        representation = Representation(
+            body=body,
+            headers=[("Content-Type", content_type)],
+            etag=strong_tag(body),
+            last_modified=modified,
+            compressible=worth_compressing(mimetype, len(body)),
+            brotli_quality=BROTLI_ASSET_QUALITY,
+        )
+        if representation.compressible:
+            representation.headers.append(("Vary", "Accept-Encoding"))
+        asset = Asset(name, stat, representation.etag[:12], representation.encode_all())
+        with self._lock:
+            self._assets[name] = asset
+        return asset
+
+    def fingerprinted(self, name: str) -> str:
+        """``css/site.css`` → ``css/site.<12 hex>.css``; the name unchanged if there is no such file."""
+        asset = self.get(name)
+        if asset is None:
+            return name
+        stem, dot, ext = name.rpartition(".")
+        if not dot or "/" in ext or not stem or stem.endswith("/"):
+            return name
+        return f"{stem}.{asset.digest}.{ext}"
+
+
+def split_fingerprint(filename: str) -> tuple[str, str | None]:
+    match = FINGERPRINT.match(filename)
+    if not match:
+        return filename, None
+    return match["stem"] + match["ext"], match["digest"]
+
+
+@dataclass
+class HttpCache:
+    """Per-app caching state: the policy, the render cache, the assets and the index's build time."""
+
+    html_policy: str
+    render_cache: RenderCache
+    assets: Assets
+    version: str = ""
+    built_at: dt.datetime | None = None
+
+    def follow_index(self) -> None:
+        """Drop cached pages when the content version changes, and learn the new build time."""
+        index = state()
+        if index.version == self.version:
+            return
+        self.render_cache.clear()
+        meta = read_meta(index.db_path) or {}
+        self.built_at = parse_built_at(meta.get("built_at", ""))
+        self.version = index.version
+
+
+def parse_built_at(value: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return None
+
+
+def html_cache_control(config: dict[str, Any]) -> str:
+    """Browsers keep a page briefly; shared caches longer, serving stale while they refresh."""
+    if config["AUTO_RELOAD"]:
+        return "no-cache"
+    return (
+        f"public, max-age={config['HTML_MAX_AGE']}, s-maxage={config['HTML_SHARED_MAX_AGE']}, "
+        f"stale-while-revalidate={config['HTML_STALE_SECONDS']}, stale-if-error={STALE_IF_ERROR}"
+    )
+
+
+def http_cache() -> HttpCache:
+    cache: HttpCache = current_app.extensions["http_cache"]
+    return cache
+
+
+def cache_key() -> tuple[str, ...]:
+    return (request.url, request_variant(), str(dt.date.today().year))
+
+
+def serve_from_cache() -> Response | None:
+    """Before the view: answer from the render cache when this exact response is stored."""
+    cache = http_cache()
+    cache.follow_index()
+    if request.method not in ("GET", "HEAD") or request.endpoint in (None, "static"):
+        return None
+    if not cache.render_cache.enabled:
+        return None
+    key = cache_key()
+    g.render_cache_key = key
+    entry = cache.render_cache.get(key)
+    if entry is None:
+        return None
+    g.answered_from_cache = True
+    return entry.respond()
+
+
+def finish_response(response: Response) -> Response:
+    """After the view: set Cache-Control, then answer a 200 as a representation (and store it)."""
+    if g.get("answered_from_cache"):
+        return response
+    cache = http_cache()
+    set_cache_control(response, cache.html_policy)
+    if not is_representable(response):
+        compress_in_place(response)
+        return response
+    entry = Representation.from_response(response, cache.built_at)
+    key = g.get("render_cache_key")
+    if key is not None and is_shareable(response):
+        cache.render_cache.put(key, entry.encode_all())
+    return entry.respond()
+
+
+def set_cache_control(response: Response, html_policy: str) -> None:
+    if "Cache-Control" in response.headers:
+        return
+    status = response.status_code
+    if request.method not in ("GET", "HEAD") or status >= 500:
+        response.headers["Cache-Control"] = NO_STORE
+    elif status in (200, 203, 301, 308):
+        response.headers["Cache-Control"] = html_policy
+    elif 400 <= status < 500:
+        response.headers["Cache-Control"] = "no-cache" if html_policy == "no-cache" else ERROR_CACHE_CONTROL
+    else:
+        response.headers["Cache-Control"] = NO_STORE
+
+
+def is_representable(response: Response) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and not response.direct_passthrough
+        and not response.is_streamed
+        and "Content-Encoding" not in response.headers
+    )
+
+
+def is_shareable(response: Response) -> bool:
+    control = response.cache_control
+    return not (control.no_store or control.private or control.no_cache) and "Set-Cookie" not in response.headers
+
+
+def compress_in_place(response: Response) -> None:
+    """Compress a response that is not cached (an error page, say) for this one client."""
+    if response.direct_passthrough or response.is_streamed or "Content-Encoding" in response.headers:
+        return
+    if response.status_code in (204, 304) or response.status_code < 200:
+        return
+    body = response.get_data()
+    if not worth_compressing(response.mimetype or "", len(body)):
+        return
+    response.vary.add("Accept-Encoding")
+    encoding = choose_encoding()
+    if encoding != "identity":
+        response.set_data(encode(body, encoding, BROTLI_PAGE_QUALITY))
+        response.headers["Content-Encoding"] = encoding
+
+
+def serve_asset(filename: str) -> Response:
+    """``/static/<name>`` or ``/static/<name with its hash>``: from memory, compressed, validated."""
+    name, digest = split_fingerprint(filename)
+    cache = http_cache()
+    asset = cache.assets.get(name)
+    if asset is None:
+        big = safe_join(str(cache.assets.folder), filename)
+        if big and os.path.isfile(big):
+            g.answered_from_cache = True
+            return send_from_directory(cache.assets.folder, filename, max_age=300)
+        abort(404)
+    g.answered_from_cache = True
+    lifetime = IMMUTABLE if digest == asset.digest else ASSET_PLAIN_MAX_AGE
+    return asset.representation.respond(cache_control=lifetime)
+
+
+def asset_url(filename: str) -> str:
+    """The URL of a static file with its content hash in the name, for templates."""
+    return url_for("static", filename=http_cache().assets.fingerprinted(filename))
+
+
+def init_app(app: Flask) -> None:
+    config = app.config
+    size = int(config["RENDER_CACHE_SIZE"]) if not config["AUTO_RELOAD"] else 0
+    app.extensions["http_cache"] = HttpCache(
+        html_policy=html_cache_control(config),
+        render_cache=RenderCache(size, int(config["RENDER_CACHE_MB"]) * 1024 * 1024),
+        assets=Assets(Path(app.static_folder or "static")),
+    )
+    app.extensions["content_index"].listeners.append(app.extensions["http_cache"].render_cache.clear)
+    app.view_functions["static"] = serve_asset
+    app.before_request(serve_from_cache)
+    app.after_request(finish_response)
+    app.add_template_global(asset_url)

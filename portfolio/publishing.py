@@ -1,0 +1,198 @@
+"""Being found: /sitemap.xml, /robots.txt, the Atom feed of briefings, and the pages' metadata.
+
+The XML documents are Jinja templates (Flask autoescapes ``.xml``). Absolute URLs start from
+``SITE_URL`` when it is set (recommended in production, so every node and cache agrees), else
+from the request's own scheme and host. The JSON-LD helpers return plain data for templates
+to print with ``tojson`` inside ``<script type="application/ld+json">``, a data block that the
+Content-Security-Policy does not execute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from sqlalchemy import select
+
+from .content import state
+from .extensions import db
+from .models import Briefing, Page, Project
+
+bp = Blueprint("publishing", __name__)
+
+FEED_ENTRIES = 50
+FEED_TITLE = "Frontier AI Paper Briefings"
+SCHEMA = "https://schema.org"
+
+
+@bp.app_template_global()
+def absolute_url(path: str) -> str:
+    """``/about`` → ``https://example.org/about`` (from SITE_URL, else the request's host)."""
+    base = current_app.config["SITE_URL"] or request.host_url.rstrip("/")
+    return base + path
+
+
+def w3c_date(year: int, month: int, day: int | None) -> str:
+    """A sitemap date at the precision the content knows: ``2025-05`` or ``2025-05-12``."""
+    return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
+
+
+def atom_time(year: int, month: int, day: int | None) -> str:
+    return f"{year:04d}-{month:02d}-{day or 1:02d}T00:00:00Z"
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    path: str
+    lastmod: str
+
+
+def newest(dates: list[str], default: str = "") -> str:
+    """The latest of W3C dates of mixed precision (a month sorts before its days)."""
+    return max(dates, key=lambda value: value if len(value) > 7 else value + "-00", default=default)
+
+
+def sitemap_entries() -> list[SitemapEntry]:
+    rows = db.session.execute(
+        select(Briefing.number, Briefing.slug, Briefing.year, Briefing.month, Briefing.day)
+        .order_by(Briefing.number)
+    ).all()
+    briefings = [
+        SitemapEntry(url_for("briefings.briefing", ident=f"{number}-{slug}"), w3c_date(year, month, day))
+        for number, slug, year, month, day in rows
+    ]
+    pages = db.session.scalars(select(Page).order_by(Page.path)).all()
+    latest_briefing = newest([entry.lastmod for entry in briefings])
+    # Pages without a date of their own take the newest date anywhere in the content.
+    latest = newest([latest_briefing, *(page.updated for page in pages if page.updated)])
+    entries = [SitemapEntry(url_for("site.home"), latest)]
+    entries += [SitemapEntry(f"/{page.path}", page.updated or latest) for page in pages]
+    entries.append(SitemapEntry(url_for("site.projects"), latest))
+    entries += [
+        SitemapEntry(url_for("site.project", slug=slug), latest)
+        for slug in db.session.scalars(select(Project.slug).order_by(Project.position))
+    ]
+    entries.append(SitemapEntry(url_for("briefings.explorer"), latest_briefing or latest))
+    return entries + briefings
+
+
+def xml_response(body: str, mimetype: str) -> Response:
+    return current_app.response_class(body, mimetype=mimetype)
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    """Every page and briefing, each with the date it was last changed as far as the content says."""
+    return xml_response(render_template("publishing/sitemap.xml", entries=sitemap_entries()), "application/xml")
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    """Crawl everything but the endless filter combinations; the sitemap lists every page."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /*?",
+        "Disallow: /healthz",
+        "Allow: /",
+        "",
+        f"Sitemap: {absolute_url(url_for('publishing.sitemap'))}",
+        "",
+    ]
+    return current_app.response_class("\n".join(lines), mimetype="text/plain")
+
+
+@bp.get("/briefings/feed.xml")
+def briefings_feed() -> Response:
+    """The newest briefings as an Atom feed, each with its whole summary."""
+    briefings = db.session.scalars(
+        select(Briefing).order_by(Briefing.date_key.desc(), Briefing.number.desc()).limit(FEED_ENTRIES)
+    ).all()
+    entries = [
+        {
+            "briefing": item,
+            "url": absolute_url(url_for("briefings.briefing", ident=f"{item.number}-{item.slug}")),
+            "updated": atom_time(item.year, item.month, item.day),
+        }
+        for item in briefings
+    ]
+    updated = max((entry["updated"] for entry in entries), default=atom_time(2000, 1, 1))
+    body = render_template(
+        "publishing/feed.xml",
+        title=FEED_TITLE,
+        entries=entries,
+        updated=updated,
+        feed_url=absolute_url(url_for("publishing.briefings_feed")),
+        explorer_url=absolute_url(url_for("briefings.explorer")),
+        home_url=absolute_url(url_for("site.home")),
+        base_url=absolute_url("/"),
+    )
+    return xml_response(body, "application/atom+xml")
+
+
+@bp.app_template_global()
+def person_data() -> dict[str, Any]:
+    """schema.org Person for the site's owner (the About page)."""
+    site = state().site
+    about = db.session.get(Page, "about")
+    data: dict[str, Any] = {
+        "@context": SCHEMA,
+        "@type": "Person",
+        "name": site.owner if site else "",
+        "url": absolute_url(url_for("site.home")),
+        "mainEntityOfPage": absolute_url(url_for("site.about")),
+    }
+    if about and about.description:
+        data["description"] = about.description
+    return data
+
+
+@bp.app_template_global()
+def website_data() -> dict[str, Any]:
+    site = state().site
+    return {
+        "@context": SCHEMA,
+        "@type": "WebSite",
+        "name": site.title if site else "",
+        "description": site.description if site else "",
+        "url": absolute_url(url_for("site.home")),
+        "author": {"@type": "Person", "name": site.owner if site else ""},
+    }
+
+
+@bp.app_template_global()
+def article_data(briefing: Briefing) -> dict[str, Any]:
+    """schema.org Article for a briefing: a write-up about a paper, by the site's owner."""
+    site = state().site
+    url = absolute_url(url_for("briefings.briefing", ident=f"{briefing.number}-{briefing.slug}"))
+    owner = {"@type": "Person", "name": site.owner if site else "", "url": absolute_url(url_for("site.home"))}
+    return {
+        "@context": SCHEMA,
+        "@type": "Article",
+        "headline": f"{briefing.number}. {briefing.title}"[:110],
+        "alternativeHeadline": briefing.subtitle,
+        "description": briefing.subtitle,
+        "datePublished": w3c_date(briefing.year, briefing.month, briefing.day),
+        "articleSection": briefing.category,
+        "keywords": [briefing.category, briefing.organization, *briefing.tags],
+        "about": {"@type": "ScholarlyArticle", "name": briefing.title, "publisher": briefing.organization},
+        "author": owner,
+        "publisher": owner,
+        "url": url,
+        "mainEntityOfPage": url,
+        "isPartOf": {"@type": "CreativeWorkSeries", "name": FEED_TITLE,
+                     "url": absolute_url(url_for("briefings.explorer"))},
+    }
+
+
+@bp.app_template_global()
+def breadcrumb_data(*trail: tuple[str, str]) -> dict[str, Any]:
+    """schema.org BreadcrumbList from (name, path) pairs, the home page first."""
+    return {
+        "@context": SCHEMA,
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": absolute_url(path)}
+            for position, (name, path) in enumerate(trail, start=1)
+        ],
+    }
