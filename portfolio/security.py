@@ -7,7 +7,7 @@ no indicator styles and to evaluate nothing.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -53,6 +53,13 @@ def init_app(app: Flask) -> None:
     if app.config["ENV"] == "production":
         # Never the interactive debugger or tracebacks in production, whatever FLASK_DEBUG says.
         app.debug = False
+
+    @app.before_request
+    def reject_control_characters_in_path() -> None:
+        """No real address holds a NUL or other control character: answer 400 before any view
+        (or the filesystem, for static files) sees one."""
+        if any(ord(char) < 32 or ord(char) == 127 for char in request.path):
+            abort(400, description="The address contains control characters.")
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
