@@ -16,6 +16,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,26 +94,37 @@ class LiveServer:
         return self.url + path
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The app in production mode on a free local port, over its own copy of the content."""
-    if not (REPO_ROOT / "static" / "vendor" / "htmx.min.js").is_file():
-        pytest.fail("static/vendor/htmx.min.js is missing: run `make vendor` (or `make test`)")
-    root = tmp_path_factory.mktemp("live")
+def copy_content(root: Path) -> Path:
     content = root / "content"
     shutil.copytree(REPO_ROOT / "content", content)
+    return content
+
+
+@contextmanager
+def serve(content: Path, database: Path) -> Iterator[LiveServer]:
+    """The app in production mode on a free local port, in a background thread."""
+    if not (REPO_ROOT / "static" / "vendor" / "htmx.min.js").is_file():
+        pytest.fail("static/vendor/htmx.min.js is missing: run `make vendor` (or `make test`)")
     with pytest.MonkeyPatch.context() as patch:
         for name in [name for name in os.environ if name.startswith("PORTFOLIO_")]:
             patch.delenv(name)
-        app = create_app(
-            {"ENV": "production", "CONTENT_DIR": str(content), "DATABASE_URL": f"sqlite:///{root / 'index.sqlite3'}"}
-        )
+        app = create_app({"ENV": "production", "CONTENT_DIR": str(content), "DATABASE_URL": f"sqlite:///{database}"})
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{server.server_port}", server, thread)
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", server, thread)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The site over its own copy of the bundled content."""
+    root = tmp_path_factory.mktemp("live")
+    with serve(copy_content(root), root / "index.sqlite3") as site:
+        yield site
 
 
 @pytest.fixture(scope="session")
@@ -195,20 +207,21 @@ OpenPage = Callable[..., Visit]
 
 @pytest.fixture
 def open_page(browser: Browser, live_server: LiveServer) -> Iterator[OpenPage]:
-    """``open_page(**context_options)`` → a watched ``Visit``; checked when the test ends."""
+    """``open_page(site=None, **context_options)`` → a watched ``Visit``; checked when the test ends."""
     visits: list[tuple[Visit, Any]] = []
 
-    def open_(**options: Any) -> Visit:
+    def open_(site: LiveServer | None = None, **options: Any) -> Visit:
+        site = site or live_server
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
-        watch = PageWatch(origin=live_server.url)
+        watch = PageWatch(origin=site.url)
         context.expose_function("__reportCspViolation", watch.on_csp_violation)
         context.add_init_script(CSP_LISTENER)
         context.on("request", watch.on_request)
         page = context.new_page()
         page.on("console", watch.on_console)
         page.on("pageerror", lambda error: watch.script_errors.append(str(error)))
-        visit = Visit(page, watch, live_server)
+        visit = Visit(page, watch, site)
         visits.append((visit, context))
         return visit
 
