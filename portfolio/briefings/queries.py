@@ -40,25 +40,36 @@ def fts_expression(text_query: str) -> str:
 
 @dataclass
 class SearchMatches:
-    """The FTS subquery: matching rowids with their rank and highlighted snippet."""
+    """One FTS5 query, used three ways: which briefings match, their rank, and snippets.
 
-    subquery: Subquery
+    Membership (for counts and filters) selects rowids alone; ranking only happens for a
+    relevance sort; snippets, which read and re-tokenise each document, are made for the
+    page's rows only. At 10,000 briefings a common word matches thousands of them.
+    """
 
-    @classmethod
-    def build(cls, expression: str) -> SearchMatches:
-        fts = text(FTS_TABLE)
-        snippet = func.snippet(literal_column(FTS_TABLE), -1, HIT_START, HIT_END, "…", 16)
+    expression: str
+
+    def match(self) -> ColumnElement[bool]:
+        return literal_column(FTS_TABLE).op("MATCH")(self.expression)
+
+    def numbers(self) -> Select[Any]:
+        return select(literal_column("rowid")).select_from(text(FTS_TABLE)).where(self.match())
+
+    def ranked(self) -> Subquery:
         rank = func.bm25(literal_column(FTS_TABLE), 10.0, 4.0, 2.0, 1.0)
+        query = select(literal_column("rowid").label("number"), rank.label("rank"))
+        return query.select_from(text(FTS_TABLE)).where(self.match()).subquery("ranked")
+
+    def snippets(self, numbers: list[int]) -> dict[int, str]:
+        if not numbers:
+            return {}
+        snippet = func.snippet(literal_column(FTS_TABLE), -1, HIT_START, HIT_END, "…", 16)
         query = (
-            select(
-                literal_column("rowid").label("number"),
-                rank.label("rank"),
-                snippet.label("snippet"),
-            )
-            .select_from(fts)
-            .where(literal_column(FTS_TABLE).op("MATCH")(expression))
+            select(literal_column("rowid"), snippet)
+            .select_from(text(FTS_TABLE))
+            .where(self.match(), literal_column("rowid").in_(numbers))
         )
-        return cls(query.subquery("matches"))
+        return {number: found_text for number, found_text in db.session.execute(query).all()}
 
 
 def conditions(state: ExplorerQuery, matches: SearchMatches | None) -> dict[str, ColumnElement[bool]]:
@@ -76,7 +87,7 @@ def conditions(state: ExplorerQuery, matches: SearchMatches | None) -> dict[str,
     if state.key:
         found["key"] = Briefing.key.is_(True)
     if matches is not None:
-        found["q"] = Briefing.number.in_(select(matches.subquery.c.number))
+        found["q"] = Briefing.number.in_(matches.numbers())
     return found
 
 
@@ -106,13 +117,13 @@ def facet_counts(found: dict[str, ColumnElement[bool]]) -> dict[str, dict[Any, i
             select(column, func.count()).where(where_all_but(found, name)).group_by(column)
         ).all()
         counts[name] = dict(rows)
-    tag_rows = db.session.execute(
-        select(BriefingTag.tag, func.count())
-        .join(Briefing, Briefing.number == BriefingTag.briefing_number)
-        .where(where_all_but(found, "tag"))
-        .group_by(BriefingTag.tag)
-    ).all()
-    counts["tag"] = dict(tag_rows)
+    # Tags are counted from their own small table; other filters narrow it by number
+    # (an IN over the narrow indexes, not a join that reads briefing rows).
+    tag_query = select(BriefingTag.tag, func.count()).group_by(BriefingTag.tag)
+    if any(name != "tag" for name in found):
+        narrowed = select(Briefing.number).where(where_all_but(found, "tag"))
+        tag_query = tag_query.where(BriefingTag.briefing_number.in_(narrowed))
+    counts["tag"] = dict(db.session.execute(tag_query).all())
     key_total = db.session.scalar(
         select(func.count()).select_from(Briefing).where(where_all_but(found, "key"), Briefing.key.is_(True))
     )
@@ -152,14 +163,35 @@ def build_facets(state: ExplorerQuery, counts: dict[str, dict[Any, int]], url_fo
     return facets
 
 
-def order_by(query: Select[Any], sort: str, matches: SearchMatches | None) -> Select[Any]:
-    if sort == "relevance" and matches is not None:
-        return query.order_by(matches.subquery.c.rank, Briefing.number.desc())
+def order_by(query: Select[Any], sort: str, ranked: Subquery | None) -> Select[Any]:
+    if sort == "relevance" and ranked is not None:
+        return query.order_by(ranked.c.rank, Briefing.number.desc())
     if sort == "oldest":
         return query.order_by(Briefing.date_key, Briefing.number)
     if sort == "number":
         return query.order_by(Briefing.number)
     return query.order_by(Briefing.date_key.desc(), Briefing.number.desc())
+
+
+def page_numbers(
+    state: ExplorerQuery, found: dict[str, ColumnElement[bool]], matches: SearchMatches | None,
+    page: int, page_size: int,
+) -> list[int]:
+    """The numbers on one page, chosen from the narrow facet index before any wide row is read."""
+    query = select(Briefing.number)
+    ranked = None
+    if matches is not None and state.effective_sort == "relevance":
+        ranked = matches.ranked()
+        query = query.join(ranked, ranked.c.number == Briefing.number).where(where_all_but(found, "q"))
+    else:
+        query = query.where(where_all_but(found))
+    query = order_by(query, state.effective_sort, ranked)
+    return list(db.session.scalars(query.limit(page_size).offset((page - 1) * page_size)))
+
+
+def briefings_by_number(numbers: list[int]) -> list[Briefing]:
+    rows = {b.number: b for b in db.session.scalars(select(Briefing).where(Briefing.number.in_(numbers)))}
+    return [rows[number] for number in numbers if number in rows]
 
 
 def highlighted(snippet: str | None) -> Markup | None:
@@ -185,22 +217,16 @@ class ExplorerResults:
 def run(state: ExplorerQuery, page_size: int, url_for_state: Any) -> ExplorerResults:
     """Results, count and facets for one explorer state: a fixed handful of queries."""
     expression = fts_expression(state.q) if state.q else ""
-    matches = SearchMatches.build(expression) if expression else None
+    matches = SearchMatches(expression) if expression else None
     found = conditions(state, matches)
     if state.q and not expression:
         found["q"] = and_(False)
     total = db.session.scalar(select(func.count()).select_from(Briefing).where(where_all_but(found))) or 0
     pages = max(1, -(-total // page_size))
     page = min(state.page, pages)
-    if matches is not None:
-        query = select(Briefing, matches.subquery.c.snippet).join(
-            matches.subquery, matches.subquery.c.number == Briefing.number
-        ).where(where_all_but(found, "q"))
-    else:
-        query = select(Briefing).where(where_all_but(found))
-    query = order_by(query, state.effective_sort, matches)
-    rows = db.session.execute(query.limit(page_size).offset((page - 1) * page_size)).all()
-    items = [(row[0], highlighted(row[1]) if matches is not None else None) for row in rows]
+    numbers = page_numbers(state, found, matches, page, page_size) if total else []
+    snippets = matches.snippets(numbers) if matches is not None else {}
+    items = [(briefing, highlighted(snippets.get(briefing.number))) for briefing in briefings_by_number(numbers)]
     counts = facet_counts(found)
     return ExplorerResults(
         total=total,
