@@ -30,6 +30,14 @@ vendor: static/vendor/htmx.min.js
 run: $(VENV)/.runtime vendor
 	PORTFOLIO_ENV=development $(BIN)/flask --app portfolio run --debug --host 127.0.0.1 --port $(PORT)
 
+# The production server: gunicorn on 127.0.0.1:$(PORT), one worker per core (gunicorn.conf.py).
+serve: $(VENV)/.runtime vendor
+	PORTFOLIO_ENV=production $(BIN)/gunicorn -c gunicorn.conf.py
+
+# Every benchmark in bench/, printed as one table (needs wrk and nginx; see bench/run.py).
+bench: $(VENV)/.dev vendor
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 test: $(VENV)/.dev vendor
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
