@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, Response, sync_playwright
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from portfolio import create_app
@@ -48,6 +48,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+HEADERS_ON_EVERY_RESPONSE = ["content-security-policy", "x-content-type-options", "referrer-policy", "permissions-policy"]
 
 # Reports securitypolicyviolation events from every document, before any page script runs.
 CSP_LISTENER = """
@@ -153,6 +155,7 @@ class PageWatch:
     script_errors: list[str] = field(default_factory=list)
     csp_violations: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
+    unprotected_responses: list[str] = field(default_factory=list)
     allowed_console: list[re.Pattern[str]] = field(default_factory=list)
 
     def allow_console_error(self, pattern: str) -> None:
@@ -176,12 +179,20 @@ class PageWatch:
         if not (url == self.origin or url.startswith(self.origin + "/")):
             self.foreign_requests.append(url)
 
+    def on_response(self, response: Response) -> None:
+        """Every answer from the site, fragments and static files included, carries the policy."""
+        headers = response.headers
+        missing = [name for name in HEADERS_ON_EVERY_RESPONSE if name not in headers]
+        if response.url.startswith(self.origin) and missing:
+            self.unprotected_responses.append(f"{response.status} {response.url} lacks {missing}")
+
     def problems(self) -> dict[str, list[str]]:
         found = {
             "console errors": self.console_errors,
             "script errors": self.script_errors,
             "CSP violations": self.csp_violations,
             "requests to other origins": self.foreign_requests,
+            "responses without security headers": self.unprotected_responses,
         }
         return {kind: items for kind, items in found.items() if items}
 
@@ -218,6 +229,7 @@ def open_page(browser: Browser, live_server: LiveServer) -> Iterator[OpenPage]:
         context.expose_function("__reportCspViolation", watch.on_csp_violation)
         context.add_init_script(CSP_LISTENER)
         context.on("request", watch.on_request)
+        context.on("response", watch.on_response)
         page = context.new_page()
         page.on("console", watch.on_console)
         page.on("pageerror", lambda error: watch.script_errors.append(str(error)))

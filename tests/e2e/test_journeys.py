@@ -69,6 +69,13 @@ def test_explorer_journey_updates_in_place_and_keeps_history(visit: Visit) -> No
     unfiltered = result_count(page)
     page.evaluate(f"{MARKER} = true")
 
+    cards = page.locator("#explorer-results .briefing-card")
+    first_page = cards.count()
+    page.get_by_role("link", name="More briefings").click()
+    expect(cards).not_to_have_count(first_page)
+    assert cards.count() > first_page
+    assert urlsplit(page.url).query == "", "loading more does not change the address"
+
     checkbox(page, CATEGORY).check()
     expect_query(page, category=[CATEGORY])
     expect(page.locator(".result-count")).not_to_have_text(unfiltered)
