@@ -1,51 +1,64 @@
-"""A large sync parses briefings in a process pool; what it finds must not depend on that."""
+"""A large sync parses briefings in a process pool; what it finds must not depend on that.
+
+The comparison runs in a fresh interpreter: the pool only forks from a single-threaded
+process, and a test session may have server threads running.
+"""
 
 from __future__ import annotations
 
-import threading
+import json
+import subprocess
+import sys
 from pathlib import Path
 
-import pytest
+from portfolio.config import REPO_ROOT
 
+COMPARE = """
+import json, sys
 from portfolio.content import briefings
 from portfolio.content.loader import load_content
 
+briefings.PARALLEL_FROM = 10**9
+serial = load_content(sys.argv[1])
+pools = []
+real_pool = briefings.ProcessPoolExecutor
 
-@pytest.fixture
-def pool_used(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Parse in parallel from the first file, and record each pool that is started."""
-    if threading.active_count() > 1:
-        pytest.skip("the pool only forks from a single-threaded process")
-    started: list[int] = []
-    real_pool = briefings.ProcessPoolExecutor
+def counting_pool(*args, **kwargs):
+    pools.append(1)
+    return real_pool(*args, **kwargs)
 
-    def counting_pool(*args, **kwargs):
-        started.append(1)
-        return real_pool(*args, **kwargs)
-
-    monkeypatch.setattr(briefings, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(briefings, "ProcessPoolExecutor", counting_pool)
-    return started
-
-
-def test_parallel_parse_gives_the_same_bundle(content_dir: Path, pool_used: list[int]) -> None:
-    with pytest.MonkeyPatch.context() as serial:
-        serial.setattr(briefings, "PARALLEL_FROM", 10**9)
-        expected = load_content(content_dir)
-    assert not pool_used
-    assert load_content(content_dir) == expected
-    assert pool_used
+briefings.ProcessPoolExecutor = counting_pool
+briefings.PARALLEL_FROM = 1
+parallel = load_content(sys.argv[1])
+print(json.dumps({
+    "pool_used": bool(pools),
+    "same_bundle": parallel[0] == serial[0],
+    "same_problems": parallel[1] == serial[1],
+    "problems": [str(problem) for problem in parallel[1]],
+    "briefings": len(parallel[0].briefings),
+}))
+"""
 
 
-def test_parallel_parse_reports_the_same_problems(content_dir: Path, pool_used: list[int]) -> None:
-    first = sorted((content_dir / "briefings").glob("*.md"))[0]
+def compare_serial_and_parallel(content_dir: Path) -> dict:
+    result = subprocess.run([sys.executable, "-c", COMPARE, str(content_dir)], cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_parallel_parse_gives_the_same_bundle(content_dir: Path) -> None:
+    outcome = compare_serial_and_parallel(content_dir)
+    assert outcome["pool_used"]
+    assert outcome["same_bundle"] and outcome["same_problems"]
+    assert outcome["problems"] == [] and outcome["briefings"] > 50
+
+
+def test_parallel_parse_reports_the_same_problems(content_dir: Path) -> None:
+    first, second = sorted((content_dir / "briefings").glob("*.md"))[:2]
     first.write_text("---\nnumber: [\n---\n", "utf-8")
-    second = sorted((content_dir / "briefings").glob("*.md"))[1]
     second.write_text(second.read_text("utf-8").replace("## Summary", "## Sumary"), "utf-8")
-    with pytest.MonkeyPatch.context() as serial:
-        serial.setattr(briefings, "PARALLEL_FROM", 10**9)
-        _, expected = load_content(content_dir)
-    _, problems = load_content(content_dir)
-    assert pool_used
-    assert problems == expected
-    assert {problem.path for problem in problems} >= {f"briefings/{first.name}", f"briefings/{second.name}"}
+    outcome = compare_serial_and_parallel(content_dir)
+    assert outcome["pool_used"]
+    assert outcome["same_problems"]
+    named = {problem.split(":")[0] for problem in outcome["problems"]}
+    assert {f"briefings/{first.name}", f"briefings/{second.name}"} <= named

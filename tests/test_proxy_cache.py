@@ -1,0 +1,194 @@
+"""The caching story behind a real shared cache: Debian's nginx with deploy/nginx in front of gunicorn.
+
+Both run on free loopback ports in this test's own folders. Without nginx the module is
+skipped, unless PORTFOLIO_REQUIRE_NGINX=1 (CI sets it), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import brotli
+import pytest
+from bs4 import BeautifulSoup
+
+from portfolio.config import REPO_ROOT
+
+NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.path.exists(p)), None)
+START_TIMEOUT = 30.0
+FRAGMENT = {"HX-Request": "true", "HX-Target": "explorer-results"}
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def cache(self) -> str:
+        return self.headers.get("x-cache-status", "")
+
+    def html(self) -> BeautifulSoup:
+        return BeautifulSoup(self.body, "html.parser")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> Answer:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return Answer(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited early:\n{log.read_text(errors='replace')}")
+        try:
+            fetch(url)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {START_TIMEOUT:.0f}s:\n{log.read_text(errors='replace')}")
+
+
+def start(command: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    with open(log, "wb") as output:
+        return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask the server's own process group to quit; kill it if it has not within a few seconds."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if NGINX is None:
+        if os.environ.get("PORTFOLIO_REQUIRE_NGINX") == "1":
+            pytest.fail("nginx is required (PORTFOLIO_REQUIRE_NGINX=1) but is not installed")
+        pytest.skip("nginx is not installed (apt-get install nginx); set PORTFOLIO_REQUIRE_NGINX=1 to require it")
+    root = tmp_path_factory.mktemp("proxy")
+    content = root / "content"
+    shutil.copytree(REPO_ROOT / "content", content)
+    app_port, proxy_port = free_port(), free_port()
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PORTFOLIO_")}
+    env.update(PORT=str(app_port), WEB_CONCURRENCY="2", PORTFOLIO_CONTENT_DIR=str(content),
+               PORTFOLIO_DATABASE_URL=f"sqlite:///{root / 'index.sqlite3'}")
+    app = start([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], root / "gunicorn.log", env)
+    nginx = None
+    try:
+        wait_until_up(f"http://127.0.0.1:{app_port}/healthz", app, root / "gunicorn.log")
+        out = root / "nginx"
+        subprocess.run([sys.executable, "deploy/nginx/render.py", "--standalone", "--listen",
+                        f"127.0.0.1:{proxy_port}", "--upstream", f"127.0.0.1:{app_port}", "--out", str(out)],
+                       cwd=REPO_ROOT, check=True, capture_output=True)
+        nginx = start([NGINX, "-p", str(out), "-c", str(out / "nginx.conf"), "-e", "stderr"], root / "nginx.log")
+        wait_until_up(f"http://127.0.0.1:{proxy_port}/healthz", nginx, root / "nginx.log")
+        yield f"http://127.0.0.1:{proxy_port}"
+    finally:
+        if nginx is not None:
+            stop(nginx)
+        stop(app)
+
+
+def is_full_page(answer: Answer) -> bool:
+    page = answer.html()
+    return page.find("html") is not None and page.find("form", id="explorer-form") is not None
+
+
+def is_results_fragment(answer: Answer) -> bool:
+    fragment = answer.html()
+    return fragment.find("html") is None and fragment.find("section", class_="results") is not None
+
+
+def test_a_fragment_cached_first_is_never_served_for_the_page(proxy: str) -> None:
+    url = f"{proxy}/briefings/?category=Safety"
+    fragment = fetch(url, FRAGMENT)
+    assert fragment.status == 200 and is_results_fragment(fragment) and fragment.cache == "MISS"
+    page = fetch(url)
+    assert is_full_page(page) and page.cache == "MISS"
+    page_again = fetch(url)
+    assert is_full_page(page_again) and page_again.cache == "HIT"
+    fragment_again = fetch(url, FRAGMENT)
+    assert is_results_fragment(fragment_again) and fragment_again.cache == "HIT"
+    assert fragment_again.body == fragment.body and page_again.body == page.body
+
+
+def test_a_page_cached_first_is_never_served_for_the_fragment(proxy: str) -> None:
+    url = f"{proxy}/briefings/?organization=Anthropic"
+    page = fetch(url)
+    assert is_full_page(page) and page.cache == "MISS"
+    assert fetch(url).cache == "HIT"
+    fragment = fetch(url, FRAGMENT)
+    assert is_results_fragment(fragment) and fragment.cache == "MISS"
+    assert is_results_fragment(fetch(url, FRAGMENT))
+
+
+def test_history_restore_gets_the_page_not_a_cached_fragment(proxy: str) -> None:
+    url = f"{proxy}/briefings/?category=Scaling"
+    assert is_results_fragment(fetch(url, FRAGMENT))
+    restore = fetch(url, {**FRAGMENT, "HX-History-Restore-Request": "true"})
+    assert is_full_page(restore)
+
+
+def test_encodings_are_cached_apart_and_decode_to_the_same_page(proxy: str) -> None:
+    url = f"{proxy}/briefings/54-activating-asl-3-protections"
+    plain = fetch(url)
+    assert "content-encoding" not in plain.headers
+    for accept, encoding, decode in [("gzip, deflate, br", "br", brotli.decompress), ("gzip", "gzip", gzip.decompress)]:
+        first = fetch(url, {"Accept-Encoding": accept})
+        again = fetch(url, {"Accept-Encoding": accept})
+        assert first.headers["content-encoding"] == encoding == again.headers["content-encoding"]
+        assert again.cache == "HIT"
+        assert decode(again.body) == plain.body
+    identity_again = fetch(url)
+    assert "content-encoding" not in identity_again.headers and identity_again.body == plain.body
+
+
+def test_conditional_requests_get_304_through_the_proxy(proxy: str) -> None:
+    url = f"{proxy}/about"
+    first = fetch(url)
+    again = fetch(url, {"If-None-Match": first.headers["etag"]})
+    assert again.status == 304 and again.body == b""
+
+
+def test_fingerprinted_assets_are_cached_as_immutable(proxy: str) -> None:
+    home = fetch(f"{proxy}/").html()
+    stylesheet = home.find("link", rel="stylesheet")["href"]
+    first = fetch(proxy + stylesheet)
+    assert first.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert fetch(proxy + stylesheet).cache == "HIT"
+
+
+def test_the_health_check_is_never_cached(proxy: str) -> None:
+    assert fetch(f"{proxy}/healthz").cache in ("BYPASS", "MISS")
+    assert fetch(f"{proxy}/healthz").cache != "HIT"
