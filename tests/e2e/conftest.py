@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, Response, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, Response, expect, sync_playwright
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from portfolio import create_app
@@ -48,6 +48,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# Patient enough for a loaded 2-core CI machine; a failure still names what it waited for.
+expect.set_options(timeout=10_000)
 
 HEADERS_ON_EVERY_RESPONSE = ["content-security-policy", "x-content-type-options", "referrer-policy", "permissions-policy"]
 

@@ -126,7 +126,7 @@ def follow_briefings_and_come_back(page: Page, expected_titles: list[str]) -> No
     """Open the first result, follow a connection, then '← Back to Explorer'."""
     explorer_query = query_of(page)
     first = page.locator("#explorer-results .briefing-card h3 a").first
-    title = first.inner_text().replace("Key paper: ", "").lstrip("★ ").strip()
+    title = re.search(r"\d+\. .+", first.inner_text())[0]  # "54. Title", without the key-paper star
     first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(title)
     expect(page.get_by_role("heading", name="Connections")).to_be_visible()
