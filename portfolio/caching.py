@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 
 import brotli
 from flask import Flask, Response, abort, current_app, g, request, send_from_directory, url_for
+from werkzeug.http import http_date, quote_etag
 from werkzeug.security import safe_join
 
 from .content import state
@@ -62,6 +63,7 @@ GZIP_LEVEL = 6
 MAX_ASSET_BYTES = 4 * 1024 * 1024
 FINGERPRINT = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{12})(?P<ext>\.[^./]+)$")
 STORED_HEADER_SKIP = frozenset({"content-length", "content-encoding", "etag", "last-modified"})
+NOT_MODIFIED_HEADERS = frozenset({"cache-control", "vary", "etag", "last-modified"})
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -106,6 +108,7 @@ class Representation:
     compressible: bool
     brotli_quality: int = BROTLI_PAGE_QUALITY
     encoded: dict[str, bytes] = field(default_factory=dict)
+    _header_lists: dict[tuple[str, str | None], list[tuple[str, str]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_response(cls, response: Response, last_modified: dt.datetime | None) -> Representation:
@@ -143,24 +146,32 @@ class Representation:
         since = request.if_modified_since
         return bool(since and self.last_modified and self.last_modified <= since)
 
+    def header_list(self, encoding: str, cache_control: str | None) -> list[tuple[str, str]]:
+        """Every header for one encoding, formatted once and reused by each later answer."""
+        key = (encoding, cache_control)
+        headers = self._header_lists.get(key)
+        if headers is None:
+            headers = [(name, value) for name, value in self.headers
+                       if not (cache_control and name.lower() == "cache-control")]
+            if cache_control:
+                headers.append(("Cache-Control", cache_control))
+            if encoding != "identity":
+                headers.append(("Content-Encoding", encoding))
+            headers.append(("ETag", quote_etag(self.etag + TAG_SUFFIX[encoding])))
+            if self.last_modified:
+                headers.append(("Last-Modified", http_date(self.last_modified)))
+            self._header_lists[key] = headers
+        return headers
+
     def respond(self, cache_control: str | None = None) -> Response:
         encoding = choose_encoding() if self.compressible else "identity"
+        headers = self.header_list(encoding, cache_control)
         if self.matches_validators():
-            response = current_app.response_class(status=304)
+            kept = [(name, value) for name, value in headers if name.lower() in NOT_MODIFIED_HEADERS]
+            response = current_app.response_class(status=304, headers=kept)
             response.headers.remove("Content-Type")
-            for name, value in self.headers:
-                if name.lower() in ("cache-control", "vary"):
-                    response.headers[name] = value
-        else:
-            response = current_app.response_class(self.body_for(encoding), headers=self.headers)
-            if encoding != "identity":
-                response.headers["Content-Encoding"] = encoding
-        response.set_etag(self.etag + TAG_SUFFIX[encoding])
-        if self.last_modified:
-            response.last_modified = self.last_modified
-        if cache_control:
-            response.headers["Cache-Control"] = cache_control
-        return response
+            return response
+        return current_app.response_class(self.body_for(encoding), headers=headers)
 
 
 def strong_tag(body: bytes) -> str:
@@ -326,7 +337,17 @@ def http_cache() -> HttpCache:
 
 
 def cache_key() -> tuple[str, ...]:
-    return (request.url, request_variant(), str(dt.date.today().year))
+    """The full URL as the server saw it (scheme, host, path, query), the variant and the year."""
+    environ = request.environ
+    return (
+        environ.get("wsgi.url_scheme", ""),
+        environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}",
+        environ.get("SCRIPT_NAME", ""),
+        environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+        request_variant(),
+        str(dt.date.today().year),
+    )
 
 
 def serve_from_cache() -> Response | None:

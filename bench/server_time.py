@@ -1,0 +1,105 @@
+"""In-process server time at 10,000 briefings: p50 and p95 per page, render cache off and on.
+
+Each request is a direct WSGI call into the app (no network, no test-client wrapper), timed
+from the call until the last byte of the body. With the render cache off every request
+queries SQLite and renders the template: that is the query cost. With it on, a repeated
+request is answered from memory: that is what a busy page costs.
+
+    python -m bench.server_time --content /tmp/portfolio-bench/content-10000 \\
+        --database /tmp/portfolio-bench/index-10000.sqlite3
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.test import EnvironBuilder
+
+from portfolio import create_app
+from portfolio.extensions import db
+from portfolio.models import Briefing
+
+from .common import percentile
+
+SECONDS_PER_PAGE = 2.0
+MAX_REQUESTS = 500
+
+
+def pages(app: Flask) -> list[tuple[str, str]]:
+    """(label, URL) of the pages measured; the briefing is one from the middle of the range."""
+    with app.app_context():
+        numbers = db.session.scalars(select(Briefing.number).order_by(Briefing.number)).all()
+        middle = db.session.get(Briefing, numbers[len(numbers) // 2])
+        briefing = f"/briefings/{middle.number}-{middle.slug}"
+    return [
+        ("explorer, page 1", "/briefings/"),
+        ("explorer, two facets", "/briefings/?category=Safety&organization=Anthropic"),
+        ("explorer, search", "/briefings/?q=scaling+laws"),
+        ("explorer, search + two facets", "/briefings/?q=scaling+laws&category=Safety&organization=Anthropic"),
+        ("briefing page", briefing),
+        ("explorer, broad search (stress)", "/briefings/?q=scaling"),
+    ]
+
+
+def request_times(app: Flask, url: str) -> list[float]:
+    """Milliseconds per request, for up to SECONDS_PER_PAGE or MAX_REQUESTS after two warm-ups."""
+    path, _, query = url.partition("?")
+    environ = EnvironBuilder(path=path, query_string=query, base_url="http://127.0.0.1/").get_environ()
+    statuses: list[str] = []
+
+    def start_response(status: str, _headers: Any, _exc: Any = None) -> None:
+        statuses.append(status)
+
+    def one() -> float:
+        started = time.perf_counter()
+        body = app(dict(environ, **{"wsgi.input": io.BytesIO()}), start_response)
+        try:
+            b"".join(body)
+        finally:
+            getattr(body, "close", lambda: None)()
+        return (time.perf_counter() - started) * 1000
+
+    one(), one()
+    times: list[float] = []
+    deadline = time.perf_counter() + SECONDS_PER_PAGE
+    while len(times) < MAX_REQUESTS and time.perf_counter() < deadline:
+        times.append(one())
+    if any(not status.startswith("200") for status in statuses):
+        raise RuntimeError(f"{url} answered {set(statuses)}")
+    return times
+
+
+def measure(content: Path, database: Path) -> list[dict]:
+    rows = []
+    for cache_on in (False, True):
+        app = create_app({
+            "CONTENT_DIR": str(content),
+            "DATABASE_URL": f"sqlite:///{database}",
+            "RENDER_CACHE_SIZE": 2048 if cache_on else 0,
+        })
+        for label, url in pages(app):
+            times = request_times(app, url)
+            row = {"page": label, "url": url, "render_cache": cache_on, "requests": len(times),
+                   "p50_ms": percentile(times, 0.50), "p95_ms": percentile(times, 0.95)}
+            rows.append(row)
+            print(f"  {label:34} cache {'on ' if cache_on else 'off'}  p50 {row['p50_ms']:7.2f} ms"
+                  f"  p95 {row['p95_ms']:7.2f} ms  ({len(times)} requests)", flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--content", type=Path, required=True)
+    parser.add_argument("--database", type=Path, required=True)
+    args = parser.parse_args()
+    measure(args.content, args.database)
+
+
+if __name__ == "__main__":
+    main()
