@@ -30,6 +30,15 @@ def request_variant() -> str:
     return f"fragment:{htmx_target()}" if is_fragment_request() else "page"
 
 
+def push_url(response: Response, url: str) -> None:
+    """Have htmx record ``url`` in the address bar instead of the request's own URL.
+
+    A form submitted by htmx sends every field, empty ones included; this keeps the
+    shareable URL the same short one the page's own links use.
+    """
+    response.headers["HX-Push-Url"] = url
+
+
 def render_page(template: str, blocks: dict[str, str] | None = None, **context: Any) -> Response:
     """Render ``template`` whole, or for htmx the block named for the request's target id.
 

@@ -241,3 +241,19 @@ def test_explorer_state_round_trips_through_its_url():
     assert ExplorerQuery.from_query_string(state.query_string()) == state
     with pytest.raises(BadQuery):
         ExplorerQuery.parse(MultiDict([("year", "twenty")]))
+
+
+def test_htmx_form_submission_pushes_the_short_url(client):
+    query = "q=&category=Safety&organization=&sort=newest"
+    response = client.get(f"/briefings/?{query}", headers={"HX-Request": "true", "HX-Target": "explorer-results"})
+    assert response.headers["HX-Push-Url"] == "/briefings/?category=Safety"
+    more = client.get("/briefings/?page=2", headers={"HX-Request": "true", "HX-Target": "load-more"})
+    assert "HX-Push-Url" not in more.headers
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("sort=newest", ""), ("q=rlhf&sort=relevance", "q=rlhf"), ("q=rlhf&sort=newest", "q=rlhf&sort=newest"),
+    ("sort=oldest", "sort=oldest"),
+])
+def test_default_sort_is_left_out_of_urls(query, expected):
+    assert ExplorerQuery.from_query_string(query).query_string() == expected

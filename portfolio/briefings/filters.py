@@ -85,10 +85,14 @@ class ExplorerQuery:
             return None
 
     @property
+    def default_sort(self) -> str:
+        return "relevance" if self.q else "newest"
+
+    @property
     def effective_sort(self) -> str:
         if self.sort == "relevance" and not self.q:
             return "newest"
-        return self.sort or ("relevance" if self.q else "newest")
+        return self.sort or self.default_sort
 
     @property
     def is_filtered(self) -> bool:
@@ -101,7 +105,7 @@ class ExplorerQuery:
             pairs.extend((name, str(value)) for value in getattr(self, name))
         if self.key:
             pairs.append(("key", "1"))
-        if self.sort:
+        if self.sort and self.effective_sort != self.default_sort:
             pairs.append(("sort", self.sort))
         if self.page > 1:
             pairs.append(("page", str(self.page)))

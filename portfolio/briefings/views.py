@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from ..content.schema import CONNECTION_KINDS
 from ..extensions import db
 from ..models import Briefing, Connection
-from ..rendering import render_page
+from ..rendering import push_url, render_page, request_variant
 from . import graph, queries
 from .filters import SORTS, ExplorerQuery
 
@@ -41,7 +41,7 @@ def explorer() -> Response:
     """Cards with facets, search and paging; htmx swaps the results or appends a page."""
     state = ExplorerQuery.parse_or_400(request.args)
     results = queries.run(state, current_app.config["PAGE_SIZE"], explorer_url)
-    return render_page(
+    response = render_page(
         "briefings/explorer.html",
         blocks={"explorer-results": "results", "load-more": "more"},
         state=state,
@@ -51,6 +51,9 @@ def explorer() -> Response:
         briefing_url=briefing_url,
         unknown=unknown_values(state),
     )
+    if request_variant() == "fragment:explorer-results":
+        push_url(response, explorer_url(state))
+    return response
 
 
 def unknown_values(state: ExplorerQuery) -> list[str]:
