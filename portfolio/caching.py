@@ -2,17 +2,20 @@
 
 How a GET for a page travels:
 
-1. ``serve_from_cache`` runs before the view and looks the request up in this worker's render
-   cache, keyed by the full URL, the page-or-fragment variant (``rendering.request_variant``)
-   and the year (the footer prints it); the cache is emptied whenever the content version
-   changes. A hit is answered at once, with no database query and no template.
-2. On a miss the view renders, and ``finish_response`` turns a 200 into a ``Representation``:
-   the bytes, a strong ETag (a hash of those bytes: identical on every node, and changing
-   exactly when the bytes do), ``Last-Modified`` (when the index was built), the view's own
-   headers (Vary, Content-Type) and, when stored, its gzip and brotli encodings.
-3. Either way the answer comes from ``Representation.respond``: ``304 Not Modified`` when the
+1. ``RenderCacheMiddleware`` sits in front of Flask and looks the request up in this worker's
+   render cache, keyed by the content version, the full URL, the page-or-fragment variant
+   (``rendering.request_variant``) and the year (the footer prints it). A hit is answered at
+   once, exactly as it was first sent, without building a Flask request at all.
+2. On a miss Flask runs the view, and ``finish_response`` (after it) turns a 200 into a
+   ``Representation``: the bytes, a strong ETag (a hash of those bytes: identical on every
+   node, and changing exactly when the bytes do), ``Last-Modified`` (when the index was
+   built), the view's own headers (Vary, Content-Type) and, when it may be shared, its gzip
+   and brotli encodings, which the middleware stores once the response has been sent.
+3. Either way the answer comes from ``Representation.answer``: ``304 Not Modified`` when the
    client's ``If-None-Match`` (or, without one, ``If-Modified-Since``) matches, else the bytes
    in the encoding the client prefers by its ``Accept-Encoding`` q-values.
+
+The cache is emptied when a sync swaps in a new index (``IndexState.listeners``).
 
 Static files are fingerprinted by ``asset_url`` (``/static/css/site.<hash>.css``) and served
 from memory by ``serve_asset``, compressed once per process, with a one-year ``immutable``
@@ -29,20 +32,23 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import brotli
 from flask import Flask, Response, abort, current_app, g, request, send_from_directory, url_for
-from werkzeug.http import http_date, quote_etag
+from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etags, quote_etag
 from werkzeug.security import safe_join
 
 from .content import state
 from .content.sync import read_meta
 from .rendering import request_variant
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 ASSET_PLAIN_MAX_AGE = "public, max-age=300"
@@ -63,6 +69,8 @@ GZIP_LEVEL = 6
 MAX_ASSET_BYTES = 4 * 1024 * 1024
 FINGERPRINT = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{12})(?P<ext>\.[^./]+)$")
 STORED_HEADER_SKIP = frozenset({"content-length", "content-encoding", "etag", "last-modified"})
+REPRESENTATION_HEADERS = STORED_HEADER_SKIP | {"content-type", "vary", "cache-control"}
+PENDING_ENTRY = "portfolio.render_cache.pending"
 NOT_MODIFIED_HEADERS = frozenset({"cache-control", "vary", "etag", "last-modified"})
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -80,9 +88,10 @@ def never_cache(view: View) -> View:
     return wrapper  # type: ignore[return-value]
 
 
-def choose_encoding() -> str:
+def choose_encoding(environ: WSGIEnvironment) -> str:
     """'br', 'gzip' or 'identity', by the client's Accept-Encoding q-values (br wins ties)."""
-    return request.accept_encodings.best_match(ENCODINGS, default="identity") or "identity"
+    accepted = parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))
+    return accepted.best_match(ENCODINGS, default="identity") or "identity"
 
 
 def encode(body: bytes, encoding: str, brotli_quality: int) -> bytes:
@@ -109,6 +118,8 @@ class Representation:
     brotli_quality: int = BROTLI_PAGE_QUALITY
     encoded: dict[str, bytes] = field(default_factory=dict)
     _header_lists: dict[tuple[str, str | None], list[tuple[str, str]]] = field(default_factory=dict, repr=False)
+    # Headers later hooks added to the first answer (security headers), replayed on cache hits.
+    outer_headers: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
     @classmethod
     def from_response(cls, response: Response, last_modified: dt.datetime | None) -> Representation:
@@ -138,12 +149,13 @@ class Representation:
             data = self.encoded[encoding] = encode(self.body, encoding, self.brotli_quality)
         return data
 
-    def matches_validators(self) -> bool:
+    def matches_validators(self, environ: WSGIEnvironment) -> bool:
         """If-None-Match (any encoding of these bytes) or, without it, If-Modified-Since."""
-        tags = request.if_none_match
-        if tags:
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if if_none_match:
+            tags = parse_etags(if_none_match)
             return any(tags.contains_weak(self.etag + suffix) for suffix in TAG_SUFFIX.values())
-        since = request.if_modified_since
+        since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
         return bool(since and self.last_modified and self.last_modified <= since)
 
     def header_list(self, encoding: str, cache_control: str | None) -> list[tuple[str, str]]:
@@ -163,15 +175,21 @@ class Representation:
             self._header_lists[key] = headers
         return headers
 
-    def respond(self, cache_control: str | None = None) -> Response:
-        encoding = choose_encoding() if self.compressible else "identity"
+    def answer(self, environ: WSGIEnvironment, cache_control: str | None = None
+               ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """(status, headers, body) for this request: 304, or the bytes in the preferred encoding."""
+        encoding = choose_encoding(environ) if self.compressible else "identity"
         headers = self.header_list(encoding, cache_control)
-        if self.matches_validators():
-            kept = [(name, value) for name, value in headers if name.lower() in NOT_MODIFIED_HEADERS]
-            response = current_app.response_class(status=304, headers=kept)
+        if self.matches_validators(environ):
+            return 304, [(name, value) for name, value in headers if name.lower() in NOT_MODIFIED_HEADERS], b""
+        return 200, headers, self.body_for(encoding)
+
+    def respond(self, cache_control: str | None = None) -> Response:
+        status, headers, body = self.answer(request.environ, cache_control)
+        response = current_app.response_class(body, status=status, headers=headers)
+        if status == 304:
             response.headers.remove("Content-Type")
-            return response
-        return current_app.response_class(self.body_for(encoding), headers=headers)
+        return response
 
 
 def strong_tag(body: bytes) -> str:
@@ -336,50 +354,81 @@ def http_cache() -> HttpCache:
     return cache
 
 
-def cache_key() -> tuple[str, ...]:
-    """The full URL as the server saw it (scheme, host, path, query), the variant and the year."""
-    environ = request.environ
+def cache_key(environ: WSGIEnvironment, version: str) -> tuple[str, ...]:
+    """The content version, the full URL as the server saw it, the variant and the year."""
     return (
+        version,
         environ.get("wsgi.url_scheme", ""),
         environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}",
         environ.get("SCRIPT_NAME", ""),
         environ.get("PATH_INFO", ""),
         environ.get("QUERY_STRING", ""),
-        request_variant(),
+        request_variant(environ),
         str(dt.date.today().year),
     )
 
 
-def serve_from_cache() -> Response | None:
-    """Before the view: answer from the render cache when this exact response is stored."""
-    cache = http_cache()
-    cache.follow_index()
-    if request.method not in ("GET", "HEAD") or request.endpoint in (None, "static"):
-        return None
-    if not cache.render_cache.enabled:
-        return None
-    key = cache_key()
-    g.render_cache_key = key
-    entry = cache.render_cache.get(key)
-    if entry is None:
-        return None
-    g.answered_from_cache = True
-    return entry.respond()
+class RenderCacheMiddleware:
+    """Answers a render-cache hit before Flask builds a request; stores what Flask marks as cacheable.
+
+    A hit replays the stored response exactly as it was first sent (security headers
+    included), so it costs a dictionary lookup rather than a pass through the framework.
+    When a sync has replaced the index file the request goes to Flask, which reloads the
+    index and empties the cache.
+    """
+
+    def __init__(self, app: Flask, wsgi_app: WSGIApplication):
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        cache: HttpCache = self.app.extensions["http_cache"]
+        if cache.render_cache.enabled and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            index = self.app.extensions["content_index"]
+            if not index.swapped():
+                entry = cache.render_cache.get(cache_key(environ, index.version))
+                if entry is not None:
+                    return self.replay(entry, environ, start_response)
+        sent: list[list[tuple[str, str]]] = []
+
+        def remember_headers(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            sent.append(headers)
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, remember_headers)
+        pending = environ.pop(PENDING_ENTRY, None)
+        if pending is not None and sent:
+            key, entry = pending
+            own = {name.lower() for name, _ in entry.header_list("identity", None)} | REPRESENTATION_HEADERS
+            entry.outer_headers = [(name, value) for name, value in sent[-1] if name.lower() not in own]
+            cache.render_cache.put(key, entry)
+        return body
+
+    @staticmethod
+    def replay(entry: Representation, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        status, headers, body = entry.answer(environ)
+        start_response("304 Not Modified" if status == 304 else "200 OK",
+                       [*headers, *entry.outer_headers, ("Content-Length", str(len(body)))]
+                       if status == 200 else [*headers, *entry.outer_headers])
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
 
 def finish_response(response: Response) -> Response:
-    """After the view: set Cache-Control, then answer a 200 as a representation (and store it)."""
-    if g.get("answered_from_cache"):
+    """After the view: set Cache-Control, then answer a 200 as a representation.
+
+    A shareable 200 is handed to ``RenderCacheMiddleware`` to store once it has been sent.
+    """
+    if g.get("answered_as_asset"):
         return response
     cache = http_cache()
+    cache.follow_index()
     set_cache_control(response, cache.html_policy)
     if not is_representable(response):
         compress_in_place(response)
         return response
     entry = Representation.from_response(response, cache.built_at)
-    key = g.get("render_cache_key")
-    if key is not None and is_shareable(response):
-        cache.render_cache.put(key, entry.encode_all())
+    if cache.render_cache.enabled and request.endpoint not in (None, "static") and is_shareable(response):
+        request.environ[PENDING_ENTRY] = (cache_key(request.environ, cache.version), entry.encode_all())
     return entry.respond()
 
 
@@ -422,7 +471,7 @@ def compress_in_place(response: Response) -> None:
     if not worth_compressing(response.mimetype or "", len(body)):
         return
     response.vary.add("Accept-Encoding")
-    encoding = choose_encoding()
+    encoding = choose_encoding(request.environ)
     if encoding != "identity":
         response.set_data(encode(body, encoding, BROTLI_PAGE_QUALITY))
         response.headers["Content-Encoding"] = encoding
@@ -436,10 +485,10 @@ def serve_asset(filename: str) -> Response:
     if asset is None:
         big = safe_join(str(cache.assets.folder), filename)
         if big and os.path.isfile(big):
-            g.answered_from_cache = True
+            g.answered_as_asset = True
             return send_from_directory(cache.assets.folder, filename, max_age=300)
         abort(404)
-    g.answered_from_cache = True
+    g.answered_as_asset = True
     lifetime = IMMUTABLE if digest == asset.digest else ASSET_PLAIN_MAX_AGE
     return asset.representation.respond(cache_control=lifetime)
 
@@ -459,6 +508,6 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["content_index"].listeners.append(app.extensions["http_cache"].render_cache.clear)
     app.view_functions["static"] = serve_asset
-    app.before_request(serve_from_cache)
     app.after_request(finish_response)
+    app.wsgi_app = RenderCacheMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]
     app.add_template_global(asset_url)

@@ -15,19 +15,23 @@ from jinja2_fragments.flask import render_block
 VARY_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 
 
-def is_fragment_request() -> bool:
-    """An htmx swap wants a fragment; a history restore (or no htmx at all) wants the page."""
-    headers = request.headers
-    return headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true"
+def is_fragment_request(environ: dict[str, Any] | None = None) -> bool:
+    """An htmx swap wants a fragment; a history restore (or no htmx at all) wants the page.
+
+    ``environ`` lets the render cache ask before Flask has built a request.
+    """
+    environ = request.environ if environ is None else environ
+    return environ.get("HTTP_HX_REQUEST") == "true" and environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") != "true"
 
 
-def htmx_target() -> str:
-    return request.headers.get("HX-Target", "")
+def htmx_target(environ: dict[str, Any] | None = None) -> str:
+    environ = request.environ if environ is None else environ
+    return str(environ.get("HTTP_HX_TARGET", ""))
 
 
-def request_variant() -> str:
-    """Which representation the request asks for: 'page', or 'fragment:<target id>'."""
-    return f"fragment:{htmx_target()}" if is_fragment_request() else "page"
+def request_variant(environ: dict[str, Any] | None = None) -> str:
+    """Which representation a request asks for: 'page', or 'fragment:<target id>'."""
+    return f"fragment:{htmx_target(environ)}" if is_fragment_request(environ) else "page"
 
 
 def push_url(response: Response, url: str) -> None:

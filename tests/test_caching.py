@@ -195,6 +195,18 @@ def test_a_repeated_request_is_answered_without_the_database(app: Flask, client:
     assert second.headers["ETag"] == first.headers["ETag"]
 
 
+@pytest.mark.parametrize("headers", [{}, {"Accept-Encoding": "br"}, FRAGMENT])
+def test_a_cached_answer_is_the_first_answer_again(client: FlaskClient, headers: dict[str, str]) -> None:
+    first = client.get(EXPLORER, headers=headers)
+    second = client.get(EXPLORER, headers=headers)
+    assert sorted(second.headers.items()) == sorted(first.headers.items())
+    assert second.get_data() == first.get_data()
+    assert "Content-Security-Policy" in second.headers
+    not_modified = client.get(EXPLORER, headers={**headers, "If-None-Match": first.headers["ETag"]})
+    assert not_modified.status_code == 304
+    assert not_modified.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+
+
 def test_the_render_cache_keeps_pages_and_fragments_apart(client: FlaskClient) -> None:
     fragment = client.get(EXPLORER, headers=FRAGMENT)
     page = client.get(EXPLORER)

@@ -93,6 +93,10 @@ class IndexState:
                         log.error("content not published, serving the last good index:\n%s", error)
         self.refresh()
 
+    def swapped(self) -> bool:
+        """Whether a sync has replaced the index file since it was loaded (cheap: one stat)."""
+        return self.file_identity() != self._identity
+
     def refresh(self, force: bool = False) -> None:
         identity = self.file_identity()
         if identity == self._identity and not force:
