@@ -407,9 +407,10 @@ class RenderCacheMiddleware:
     @staticmethod
     def replay(entry: Representation, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
         status, headers, body = entry.answer(environ)
-        start_response("304 Not Modified" if status == 304 else "200 OK",
-                       [*headers, *entry.outer_headers, ("Content-Length", str(len(body)))]
-                       if status == 200 else [*headers, *entry.outer_headers])
+        if status == 304:
+            start_response("304 Not Modified", [*headers, *entry.outer_headers])
+            return []
+        start_response("200 OK", [*headers, *entry.outer_headers, ("Content-Length", str(len(body)))])
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
 
