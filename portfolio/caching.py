@@ -262,7 +262,7 @@ class Assets:
             return None
         try:
             info = os.stat(path)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL byte in the name
             return None
         if not os.path.isfile(path) or info.st_size > MAX_ASSET_BYTES:
             return None
