@@ -9,25 +9,19 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import brotli
 import pytest
 from bs4 import BeautifulSoup
 
+from bench.common import clean_environment, find_program, free_port, gunicorn_command, render_nginx, running
 from portfolio.config import REPO_ROOT
 
-NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.path.exists(p)), None)
-START_TIMEOUT = 30.0
+NGINX = find_program("nginx", "/usr/sbin/nginx")
 FRAGMENT = {"HX-Request": "true", "HX-Target": "explorer-results"}
 
 
@@ -45,12 +39,6 @@ class Answer:
         return BeautifulSoup(self.body, "html.parser")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def fetch(url: str, headers: dict[str, str] | None = None) -> Answer:
     request = urllib.request.Request(url, headers=headers or {})
     try:
@@ -58,36 +46,6 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> Answer:
             return Answer(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
     except urllib.error.HTTPError as error:
         return Answer(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited early:\n{log.read_text(errors='replace')}")
-        try:
-            fetch(url)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {START_TIMEOUT:.0f}s:\n{log.read_text(errors='replace')}")
-
-
-def start(command: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    with open(log, "wb") as output:
-        return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Ask the server's own process group to quit; kill it if it has not within a few seconds."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
@@ -100,24 +58,13 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     content = root / "content"
     shutil.copytree(REPO_ROOT / "content", content)
     app_port, proxy_port = free_port(), free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PORTFOLIO_")}
-    env.update(PORT=str(app_port), WEB_CONCURRENCY="2", PORTFOLIO_CONTENT_DIR=str(content),
-               PORTFOLIO_DATABASE_URL=f"sqlite:///{root / 'index.sqlite3'}")
-    app = start([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], root / "gunicorn.log", env)
-    nginx = None
-    try:
-        wait_until_up(f"http://127.0.0.1:{app_port}/healthz", app, root / "gunicorn.log")
-        out = root / "nginx"
-        subprocess.run([sys.executable, "deploy/nginx/render.py", "--standalone", "--listen",
-                        f"127.0.0.1:{proxy_port}", "--upstream", f"127.0.0.1:{app_port}", "--out", str(out)],
-                       cwd=REPO_ROOT, check=True, capture_output=True)
-        nginx = start([NGINX, "-p", str(out), "-c", str(out / "nginx.conf"), "-e", "stderr"], root / "nginx.log")
-        wait_until_up(f"http://127.0.0.1:{proxy_port}/healthz", nginx, root / "nginx.log")
-        yield f"http://127.0.0.1:{proxy_port}"
-    finally:
-        if nginx is not None:
-            stop(nginx)
-        stop(app)
+    env = clean_environment(PORT=str(app_port), WEB_CONCURRENCY="2", PORTFOLIO_CONTENT_DIR=str(content),
+                            PORTFOLIO_DATABASE_URL=f"sqlite:///{root / 'index.sqlite3'}")
+    with running(gunicorn_command(), f"http://127.0.0.1:{app_port}/healthz", root / "gunicorn.log", env):
+        conf = render_nginx(root / "nginx", proxy_port, app_port)
+        nginx = [NGINX, "-p", str(conf.parent), "-c", str(conf), "-e", "stderr"]
+        with running(nginx, f"http://127.0.0.1:{proxy_port}/healthz", root / "nginx.log"):
+            yield f"http://127.0.0.1:{proxy_port}"
 
 
 def is_full_page(answer: Answer) -> bool:
