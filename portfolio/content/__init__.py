@@ -63,9 +63,9 @@ class IndexState:
             self.problems = error.problems
             self._failed_stamp = stamp
             if meta is None:
-                log.error("content not published and no earlier index to serve:\n%s", error)
+                log.error("content not published and no earlier index to serve: %s", _summary(error))
                 return
-            log.error("content not published, serving the last good index:\n%s", error)
+            log.error("content not published, serving the last good index: %s", _summary(error))
             self._load_meta(meta)
 
     @property
@@ -116,6 +116,12 @@ class IndexState:
         self._identity = self.file_identity()
         site = json.loads(meta.get("site") or "{}")
         self.site = SiteConfig.model_validate(site) if site else None
+
+
+def _summary(error: ContentError) -> str:
+    """One log line; `content check` (or the dev banner) lists the problems themselves."""
+    count = len(error.problems)
+    return f"{count} problem{'s' if count != 1 else ''}, first {error.problems[0]} (see `flask --app portfolio content check`)"
 
 
 def init_app(app: Flask) -> None:
