@@ -44,7 +44,6 @@ from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etag
 from werkzeug.security import safe_join
 
 from .content import state
-from .content.sync import read_meta
 from .rendering import request_variant
 
 if TYPE_CHECKING:
@@ -327,8 +326,7 @@ class HttpCache:
         if index.version == self.version:
             return
         self.render_cache.clear()
-        meta = read_meta(index.db_path) or {}
-        self.built_at = parse_built_at(meta.get("built_at", ""))
+        self.built_at = parse_built_at(index.built_at)
         self.version = index.version
 
 

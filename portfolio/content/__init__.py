@@ -34,6 +34,7 @@ class IndexState:
     database_url: str
     auto_reload: bool
     version: str = ""
+    built_at: str = ""  # when the served index was built, ISO 8601 UTC
     site: SiteConfig | None = None
     problems: list[Problem] = field(default_factory=list)
     _identity: tuple[int, int] | None = None
@@ -112,6 +113,7 @@ class IndexState:
 
     def _load_meta(self, meta: dict[str, str]) -> None:
         self.version = meta.get("content_version", "")
+        self.built_at = meta.get("built_at", "")
         self._stamp = meta.get("content_stamp", "")
         self._identity = self.file_identity()
         site = json.loads(meta.get("site") or "{}")
