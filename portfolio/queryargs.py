@@ -11,10 +11,14 @@ class BadQuery(ValueError):
     """A query-string value the site cannot use; the message says which and why."""
 
 
+def has_control_characters(text: str) -> bool:
+    return any(ord(char) < 32 or ord(char) == 127 for char in text)
+
+
 def clean_text(value: str, name: str, max_length: int) -> str:
     if len(value) > max_length:
         raise BadQuery(f"The {name!r} value is too long (at most {max_length} characters).")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if has_control_characters(value):
         raise BadQuery(f"The {name!r} value contains control characters.")
     return value.strip()
 

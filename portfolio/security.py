@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, request
 
+from .queryargs import has_control_characters
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -58,7 +60,7 @@ def init_app(app: Flask) -> None:
     def reject_control_characters_in_path() -> None:
         """No real address holds a NUL or other control character: answer 400 before any view
         (or the filesystem, for static files) sees one."""
-        if any(ord(char) < 32 or ord(char) == 127 for char in request.path):
+        if has_control_characters(request.path):
             abort(400, description="The address contains control characters.")
 
     @app.after_request

@@ -99,14 +99,12 @@ class IndexState:
         return self.file_identity() != self._identity
 
     def refresh(self, force: bool = False) -> None:
-        identity = self.file_identity()
-        if identity == self._identity and not force:
+        if not force and not self.swapped():
             return
         meta = read_meta(self.db_path)
         if meta is None:
             return
         db.engine.dispose()
-        self._identity = identity
         self._load_meta(meta)
         for listener in self.listeners:
             listener(self.version)
