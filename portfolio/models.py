@@ -42,7 +42,7 @@ class Project(db.Model):
     slug: Mapped[str] = mapped_column(String(100), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str | None] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(index=True)
     tags: Mapped[list[str]] = mapped_column(JSON)
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

@@ -64,7 +64,7 @@ class PageMeta(Strict):
 class ProjectMeta(Strict):
     title: ShortText
     summary: Text
-    status: Literal["active", "in development", "paused", "archived"]
+    status: Literal["active", "in development", "paused", "archived"] | None = None
     order: int = Field(ge=0)
     slug: Slug | None = None
     tags: list[ShortText] = Field(default_factory=list)

@@ -14,7 +14,7 @@ PAGE_TYPES = [
     ("home", "/", 200),
     ("about", "/about", 200),
     ("projects", "/projects/", 200),
-    ("projects by tag", "/projects/?tag=Web+app", 200),
+    ("projects by tag", "/projects/?tag=Health", 200),
     ("projects, unknown tag", "/projects/?tag=Nothing", 200),
     ("project", "/projects/pokebowl", 200),
     ("explorer", "/briefings/", 200),
