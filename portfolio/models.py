@@ -68,6 +68,13 @@ class Briefing(db.Model):
     date_key: Mapped[int] = mapped_column(index=True, doc="YYYYMMDD, day 00 when unknown")
     key: Mapped[bool]
     tags: Mapped[list[str]] = mapped_column(JSON)
+    authors: Mapped[list[str]] = mapped_column(JSON, doc="as printed; a final 'others' stands for et al.")
+    url: Mapped[str | None] = mapped_column(String(500), doc="the document's canonical landing page")
+    arxiv: Mapped[str | None] = mapped_column(String(40))
+    doi: Mapped[str | None] = mapped_column(String(200))
+    pdf: Mapped[str | None] = mapped_column(String(500))
+    code: Mapped[str | None] = mapped_column(String(500))
+    updated: Mapped[str | None] = mapped_column(String(10), doc="ISO date the briefing was last revised")
     summary_html: Mapped[str] = mapped_column(Text)
     summary_text: Mapped[str] = mapped_column(Text)
     concepts: Mapped[list[dict[str, str]]] = mapped_column(JSON)

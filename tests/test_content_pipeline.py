@@ -214,3 +214,58 @@ def test_new_refuses_to_overwrite(runner, content_dir):
     result = runner.invoke(args=["content", "new", "project", "--title", "Pokebowl"])
     assert result.exit_code != 0
     assert "already exists" in result.output
+
+
+METADATA_BREAKAGES = [
+    ("url: https://www.anthropic.com/news/x", "url", "javascript:alert(1)", "must be an http or https URL (got scheme 'javascript')"),
+    ("url: https://www.anthropic.com/news/x", "url", "ftp://example.org/paper", "must be an http or https URL (got scheme 'ftp')"),
+    ("pdf: https://example.org/a.pdf", "pdf", "data:application/pdf;base64,AAAA", "got scheme 'data'"),
+    ("code: https://example.org/code", "code", "https://", "not a well-formed http(s) URL"),
+    ('arxiv: "2305.18290"', "arxiv", '"2313.18290"', "not an arXiv id"),
+    ('arxiv: "2305.18290"', "arxiv", "2305.18290", "write the arXiv id in quotes"),
+    ("doi: 10.1038/nature14539", "doi", "11.1038/nature14539", "is not a DOI"),
+    ("authors: [A One, others]", "authors", "[A One, others]", "list the first 5 authors"),
+    ("authors: [A, others, B]", "authors", "[A, others, B]", "may only be the last author"),
+    ("authors: [eleven names]", "authors", "[" + ", ".join(f"Author {i}" for i in range(11)) + "]", "more than 10"),
+    ("updated: 2026-11-20", "updated", "2026-02-30", "date"),
+]
+
+
+@pytest.mark.parametrize(("_label", "field", "value", "message"), METADATA_BREAKAGES)
+def test_check_names_malformed_source_metadata(runner, content_dir, _label, field, value, message):
+    path = briefing_file(content_dir, 54)
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("tags: [Policy]", f"tags: [Policy]\n{field}: {value}", 1), "utf-8")
+    result = check(runner, content_dir)
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if f": {field}" in line]
+    assert lines and message in lines[0], result.output
+    assert lines[0].startswith("briefings/054-"), lines[0]
+
+
+def test_source_metadata_reaches_the_index(content_dir):
+    path = briefing_file(content_dir, 31)
+    text = path.read_text("utf-8")
+    metadata = (
+        "tags: [Paper]\n"
+        "authors: [Rafael Rafailov, Archit Sharma, Eric Mitchell, Stefano Ermon, Christopher D. Manning, Chelsea Finn]\n"
+        "url: https://arxiv.org/abs/2305.18290\n"
+        'arxiv: "2305.18290v3"\n'
+        "pdf: https://arxiv.org/pdf/2305.18290\n"
+        "updated: 2026-11-20"
+    )
+    path.write_text(text.replace("tags: [Paper]", metadata, 1), "utf-8")
+    bundle, problems = load_content(content_dir)
+    assert problems == []
+    (record,) = [item for item in bundle.briefings if item["number"] == 31]
+    assert record["authors"][-1] == "Chelsea Finn" and len(record["authors"]) == 6
+    assert (record["url"], record["arxiv"], record["doi"]) == ("https://arxiv.org/abs/2305.18290", "2305.18290v3", None)
+    assert record["updated"] == "2026-11-20"
+
+
+def test_an_impossible_date_is_named_not_a_crash(runner, content_dir):
+    path = briefing_file(content_dir, 54)
+    path.write_text(path.read_text("utf-8").replace("date: 2025-05", "date: 2025-02-30", 1), "utf-8")
+    result = check(runner, content_dir)
+    assert result.exit_code == 1
+    assert "briefings/054-activating-asl-3-protections.md: date: '2025-02-30' is not a real date" in result.output

@@ -193,6 +193,13 @@ def record(meta: BriefingMeta, rel: str, body: dict[str, Any]) -> dict[str, Any]
         "date_key": meta.date.year * 10000 + meta.date.month * 100 + (day or 0),
         "key": meta.key,
         "tags": list(dict.fromkeys(meta.tags)),
+        "authors": list(meta.authors),
+        "url": meta.url,
+        "arxiv": meta.arxiv,
+        "doi": meta.doi,
+        "pdf": meta.pdf,
+        "code": meta.code,
+        "updated": meta.updated.isoformat() if meta.updated else None,
         "source": rel,
         **body,
     }

@@ -25,7 +25,14 @@ SECTION = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
 CONCEPT = re.compile(r"^###[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
 KNOWN_SECTIONS = ("Summary", "Key Concepts")
 
-YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, but dates stay text: the schemas parse them and name the field of an
+    impossible one (PyYAML itself raises a bare ValueError for ``2025-02-30``)."""
+
+
+YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 Model = TypeVar("Model", bound=BaseModel)
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
 MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -28,6 +28,32 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", m
 Href = Annotated[str, StringConstraints(pattern=r"^(/|https?://|mailto:)\S*$", max_length=500)]
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+# arXiv identifiers: YYMM.NNNN (2007-2014) or YYMM.NNNNN (2015-), or old-style archive/YYMMNNN,
+# each with an optional version suffix.
+ARXIV_PATTERN = re.compile(r"^(?:\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+WEB_URL_PATTERN = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
+OTHERS = "others"  # the last entry of an author list shortened to its first five names
+MAX_LISTED_AUTHORS = 10
+AUTHORS_BEFORE_OTHERS = 5
+
+
+def web_url(value: Any) -> str:
+    """An absolute http(s) URL: any other scheme (javascript:, data:, ftp: ...) is refused."""
+    if not isinstance(value, str):
+        raise ValueError("must be a URL written as text")
+    value = value.strip()
+    scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+    if scheme not in {"http", "https"}:
+        shown = f"scheme {scheme!r}" if scheme else "no scheme"
+        raise ValueError(f"must be an http or https URL (got {shown})")
+    if len(value) > 500 or not WEB_URL_PATTERN.match(value):
+        raise ValueError(f"{value!r} is not a well-formed http(s) URL")
+    return value
+
+
+WebUrl = Annotated[str, BeforeValidator(web_url)]
 
 
 class Strict(BaseModel):
@@ -109,7 +135,50 @@ class BriefingMeta(Strict):
     date: BriefingDate
     key: bool = False
     tags: list[ShortText] = Field(default_factory=list)
+    authors: list[ShortText] = Field(default_factory=list)
+    url: WebUrl | None = None
+    arxiv: str | None = None
+    doi: str | None = None
+    pdf: WebUrl | None = None
+    code: WebUrl | None = None
+    updated: dt.date | None = None
     connections: list[dict[str, int]] = Field(default_factory=list)
+
+    @field_validator("authors")
+    @classmethod
+    def _authors(cls, value: list[str]) -> list[str]:
+        if OTHERS in value[:-1]:
+            raise ValueError(f"{OTHERS!r} may only be the last author")
+        names = value[:-1] if value and value[-1] == OTHERS else value
+        if len(names) < len(value) and len(names) != AUTHORS_BEFORE_OTHERS:
+            raise ValueError(f"list the first {AUTHORS_BEFORE_OTHERS} authors before {OTHERS!r}")
+        if len(names) > MAX_LISTED_AUTHORS:
+            raise ValueError(
+                f"{len(names)} authors: with more than {MAX_LISTED_AUTHORS}, list the first "
+                f"{AUTHORS_BEFORE_OTHERS}, then {OTHERS!r}"
+            )
+        return value
+
+    @field_validator("arxiv", mode="before")
+    @classmethod
+    def _arxiv(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ValueError(f"write the arXiv id in quotes, e.g. \"2305.18290\" (YAML read {value!r})")
+        value = value.strip()
+        if not ARXIV_PATTERN.match(value):
+            raise ValueError(f"{value!r} is not an arXiv id (YYMM.NNNNN, YYMM.NNNN or archive/NNNNNNN, optional vN)")
+        return value
+
+    @field_validator("doi", mode="before")
+    @classmethod
+    def _doi(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not DOI_PATTERN.match(value.strip()):
+            raise ValueError(f"{value!r} is not a DOI (10.NNNN/suffix)")
+        return value.strip()
 
     @field_validator("date", mode="before")
     @classmethod
