@@ -151,7 +151,9 @@ def test_keyboard_only_pass(visit: Visit) -> None:
     tab(page)
     expect(page.locator(":focus")).to_have_accessible_name("Silvia Seceleanu, home")
     assert [tab(page)["text"] for _ in nav_labels] == nav_labels
-    assert tab(page)["text"] == "About me", "after the navigation, Tab goes to the page's content"
+    assert tab(page)["tag"] == "select", "after the navigation, the colour theme choice"
+    expect(page.locator(":focus")).to_have_accessible_name("Colour theme")
+    assert tab(page)["text"] == "About me", "after the header, Tab goes to the page's content"
     stops = []
     for _ in range(100):  # every remaining stop down to the footer shows its focus (checked by tab)
         focus = tab(page)
