@@ -324,7 +324,7 @@ def asset_links(client: FlaskClient) -> dict[str, str]:
     return {
         "css": head.find("link", rel="stylesheet")["href"],
         "icon": head.find("link", rel="icon")["href"],
-        "js": head.find("script", src=True)["src"],
+        "js": head.find("script", src=re.compile("htmx"))["src"],
     }
 
 
