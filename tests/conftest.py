@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from portfolio import create_app
 from portfolio.config import REPO_ROOT
+from tests.helpers import make_app
 
 BUNDLED_CONTENT = REPO_ROOT / "content"
 
@@ -21,8 +20,6 @@ BUNDLED_CONTENT = REPO_ROOT / "content"
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings from the developer's shell must not leak into tests."""
-    import os
-
     for name in list(os.environ):
         if name.startswith("PORTFOLIO_"):
             monkeypatch.delenv(name)
@@ -34,16 +31,6 @@ def content_dir(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(BUNDLED_CONTENT, target)
     return target
-
-
-def make_app(content: Path, database: Path, **overrides: Any) -> Flask:
-    settings: dict[str, Any] = {
-        "ENV": "testing",
-        "CONTENT_DIR": str(content),
-        "DATABASE_URL": f"sqlite:///{database}",
-    }
-    settings.update(overrides)
-    return create_app(settings)
 
 
 @pytest.fixture
@@ -60,8 +47,3 @@ def client(app: Flask) -> Iterator[FlaskClient]:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
-
-
-def parse(response: Any) -> BeautifulSoup:
-    """The response body as a parsed HTML document."""
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")

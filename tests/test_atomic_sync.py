@@ -6,7 +6,7 @@ import threading
 import time
 
 from portfolio.content import sync
-from tests.conftest import parse
+from tests.helpers import parse
 
 ASL3 = "/briefings/54-activating-asl-3-protections"
 

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import parse
+from tests.helpers import parse
 
 ASL3 = "/briefings/54-activating-asl-3-protections"
 RSP2 = "/briefings/19-responsible-scaling-policy-v2-0-updated"

@@ -17,7 +17,7 @@ from sqlalchemy import event
 from portfolio.config import REPO_ROOT
 from portfolio.content import sync
 from portfolio.extensions import db
-from tests.conftest import make_app, parse
+from tests.helpers import make_app, parse
 
 BRIEFING = "/briefings/54-activating-asl-3-protections"
 EXPLORER = "/briefings/?category=Safety"

@@ -8,7 +8,7 @@ import pytest
 
 from portfolio.content import ContentError, load_content, sync
 from portfolio.content.sync import read_meta
-from tests.conftest import make_app, parse
+from tests.helpers import make_app, parse
 
 NEW_PROJECT = "---\ntitle: New Thing\nsummary: Just added.\nstatus: active\norder: 7\n---\nHello.\n"
 

@@ -13,7 +13,7 @@ from portfolio.briefings import queries
 from portfolio.briefings.filters import BadQuery, ExplorerQuery
 from portfolio.briefings.views import explorer_url
 from portfolio.content import load_content
-from tests.conftest import parse
+from tests.helpers import parse
 
 
 @pytest.fixture

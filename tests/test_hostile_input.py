@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
 from portfolio.config import REPO_ROOT
-from tests.conftest import make_app
-from tests.test_security import route_paths
+from tests.helpers import make_app, route_paths
 
 # The module's tests share one app (read-only requests), so its fixtures outlive an example.
 BOUNDED = settings(

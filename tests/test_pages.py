@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import parse
+from tests.helpers import make_app, parse
 
 PAGES = ["/", "/about", "/projects/", "/projects/pokebowl", "/legal/privacy", "/legal/terms",
          "/legal/disclaimers", "/briefings/", "/briefings/54-activating-asl-3-protections"]
@@ -48,8 +48,6 @@ def test_navigation_follows_the_site_config(client, content_dir):
     config = content_dir / "site.yml"
     text = config.read_text("utf-8").replace("label: About Me", "label: Who I Am")
     config.write_text(text, "utf-8")
-    from tests.conftest import make_app
-
     other = make_app(content_dir, content_dir.parent / "other.sqlite3").test_client()
     nav = parse(other.get("/")).find("nav", attrs={"aria-label": "Main"})
     assert nav.find("a").get_text(strip=True) == "Who I Am"

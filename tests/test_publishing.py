@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 
 from portfolio.content import load_content
-from tests.conftest import make_app, parse
+from tests.helpers import make_app, parse
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -12,15 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.conftest import make_app, parse
-
-# A real address for each route that takes arguments; the others are requested as they are.
-SAMPLE_PATHS = {
-    "static": ["/static/css/site.css", "/static/img/favicon.svg"],
-    "site.project": ["/projects/pokebowl"],
-    "site.legal": ["/legal/privacy"],
-    "briefings.briefing": ["/briefings/54-activating-asl-3-protections"],
-}
+from tests.helpers import make_app, parse, route_paths
 
 # Other kinds of response: (method, path, request headers, expected status)
 OTHER_RESPONSES = [
@@ -43,20 +35,6 @@ REQUIRED_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
 }
-
-
-def route_paths(app: Flask) -> list[str]:
-    """One path per GET route of the app, so a new route is covered (or asks for a sample)."""
-    paths = []
-    for rule in app.url_map.iter_rules():
-        if "GET" not in (rule.methods or ()):
-            continue
-        if rule.arguments:
-            assert rule.endpoint in SAMPLE_PATHS, f"add a sample path for {rule.rule} to SAMPLE_PATHS"
-            paths += SAMPLE_PATHS[rule.endpoint]
-        else:
-            paths.append(rule.rule)
-    return paths
 
 
 def every_response(app: Flask, client: FlaskClient) -> Iterator[tuple[str, TestResponse]]:

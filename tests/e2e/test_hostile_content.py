@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import LiveServer, OpenPage, copy_content, serve
-from tests.test_sanitising import HOSTILE_PAGES, write_hostile_content
+from tests.e2e.helpers import LiveServer, OpenPage, copy_content, serve
+from tests.helpers import HOSTILE_PAGES, write_hostile_content
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import OpenPage, Visit
+from tests.e2e.helpers import OpenPage, Visit
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import OpenPage, Visit, assert_accessible
+from tests.e2e.helpers import OpenPage, Visit, assert_accessible
 
 pytestmark = pytest.mark.browser
 

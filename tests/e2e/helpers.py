@@ -1,0 +1,189 @@
+"""Browser-test helpers: the site served for real in a thread, Chromium's launch options, and the
+watch kept on every page (console errors, CSP violations, requests to other origins).
+
+Nothing here downloads a browser: Playwright launches the system Chromium through
+``executable_path`` (``PORTFOLIO_CHROMIUM``, default ``/usr/bin/chromium``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import ConsoleMessage, Page, Request, Response, expect
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from portfolio import create_app
+from portfolio.config import REPO_ROOT
+
+CHROMIUM = Path(os.environ.get("PORTFOLIO_CHROMIUM") or "/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("PORTFOLIO_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}
+INSTALL_HINT = (
+    f"Chromium not found at {CHROMIUM}: the browser tests need Debian's Chromium "
+    "(`sudo apt-get install chromium`, or point PORTFOLIO_CHROMIUM at a Chromium binary)"
+)
+
+# Quiet, offline Chromium: no sandbox (CI runs as root), no GPU, and none of the background
+# services that would otherwise phone home (and fail) from a machine without internet.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Patient enough for a loaded 2-core CI machine; a failure still names what it waited for.
+expect.set_options(timeout=10_000)
+
+HEADERS_ON_EVERY_RESPONSE = ["content-security-policy", "x-content-type-options", "referrer-policy", "permissions-policy"]
+
+# Reports securitypolicyviolation events from every document, before any page script runs.
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
+});
+"""
+
+
+def browser_missing() -> bool:
+    return not CHROMIUM.is_file()
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """No access log: failures print what the browser saw, not every request."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+@dataclass
+class LiveServer:
+    url: str
+    server: BaseWSGIServer
+    thread: threading.Thread
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+def copy_content(root: Path) -> Path:
+    content = root / "content"
+    shutil.copytree(REPO_ROOT / "content", content)
+    return content
+
+
+@contextmanager
+def serve(content: Path, database: Path) -> Iterator[LiveServer]:
+    """The app in production mode on a free local port, in a background thread."""
+    if not (REPO_ROOT / "static" / "vendor" / "htmx.min.js").is_file():
+        pytest.fail("static/vendor/htmx.min.js is missing: run `make vendor` (or `make test`)")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("PORTFOLIO_")]:
+            patch.delenv(name)
+        app = create_app({"ENV": "production", "CONTENT_DIR": str(content), "DATABASE_URL": f"sqlite:///{database}"})
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", server, thread)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@dataclass
+class PageWatch:
+    """What went wrong while a page was open; the test fails unless it stays empty."""
+
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    script_errors: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    unprotected_responses: list[str] = field(default_factory=list)
+    allowed_console: list[re.Pattern[str]] = field(default_factory=list)
+
+    def allow_console_error(self, pattern: str) -> None:
+        """Expect one kind of console error (e.g. the 404 of a page that is meant to be missing)."""
+        self.allowed_console.append(re.compile(pattern))
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.csp_violations.append(text)
+        elif not any(pattern.search(text) for pattern in self.allowed_console):
+            self.console_errors.append(f"{text} ({message.location.get('url', '')})")
+
+    def on_csp_violation(self, description: str) -> None:
+        self.csp_violations.append(description)
+
+    def on_request(self, request: Request) -> None:
+        url = request.url
+        if not (url == self.origin or url.startswith(self.origin + "/")):
+            self.foreign_requests.append(url)
+
+    def on_response(self, response: Response) -> None:
+        """Every answer from the site, fragments and static files included, carries the policy."""
+        headers = response.headers
+        missing = [name for name in HEADERS_ON_EVERY_RESPONSE if name not in headers]
+        if response.url.startswith(self.origin) and missing:
+            self.unprotected_responses.append(f"{response.status} {response.url} lacks {missing}")
+
+    def problems(self) -> dict[str, list[str]]:
+        found = {
+            "console errors": self.console_errors,
+            "script errors": self.script_errors,
+            "CSP violations": self.csp_violations,
+            "requests to other origins": self.foreign_requests,
+            "responses without security headers": self.unprotected_responses,
+        }
+        return {kind: items for kind, items in found.items() if items}
+
+
+@dataclass
+class Visit:
+    """A watched page in a fresh browser context, plus the site's address."""
+
+    page: Page
+    watch: PageWatch
+    site: LiveServer
+
+    def goto(self, path: str, expect_status: int = 200) -> Page:
+        response = self.page.goto(self.site(path))
+        assert response is not None and response.status == expect_status, (
+            f"{path} answered {response.status if response else 'nothing'}, expected {expect_status}"
+        )
+        return self.page
+
+
+OpenPage = Callable[..., Visit]
+
+
+AXE = Axe()  # axe-core as shipped inside the pinned axe-playwright-python wheel
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core (all WCAG A/AA and best-practice rules) on the page as it is now."""
+    results = AXE.run(page)
+    violations = results.response["violations"]
+    summary = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+        for violation in violations
+    ]
+    assert not violations, f"axe-core found {len(violations)} violation(s) on {page.url}:\n" + "\n".join(summary)

@@ -1,0 +1,140 @@
+"""Helpers shared by the test modules: apps over a copy of the content, parsed pages, route samples,
+and the hostile content that the sanitising tests (unit and browser) publish."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from bs4 import BeautifulSoup
+from flask import Flask
+
+from portfolio import create_app
+
+
+def make_app(content: Path, database: Path, **overrides: Any) -> Flask:
+    settings: dict[str, Any] = {
+        "ENV": "testing",
+        "CONTENT_DIR": str(content),
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
+    settings.update(overrides)
+    return create_app(settings)
+
+
+def parse(response: Any) -> BeautifulSoup:
+    """The response body as a parsed HTML document."""
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+# A real address for each route that takes arguments; the others are requested as they are.
+SAMPLE_PATHS = {
+    "static": ["/static/css/site.css", "/static/img/favicon.svg"],
+    "site.project": ["/projects/pokebowl"],
+    "site.legal": ["/legal/privacy"],
+    "briefings.briefing": ["/briefings/54-activating-asl-3-protections"],
+}
+
+def route_paths(app: Flask) -> list[str]:
+    """One path per GET route of the app, so a new route is covered (or asks for a sample)."""
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()):
+            continue
+        if rule.arguments:
+            assert rule.endpoint in SAMPLE_PATHS, f"add a sample path for {rule.rule} to SAMPLE_PATHS"
+            paths += SAMPLE_PATHS[rule.endpoint]
+        else:
+            paths.append(rule.rule)
+    return paths
+
+
+# Each payload sets window.__pwned or opens a dialog if it ever runs (the browser test checks).
+PAYLOADS = [
+    "<script>window.__pwned = 'script'</script>",
+    "<SCRIPT SRC=https://evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=\"window.__pwned='onerror'\">",
+    "<img src=\"https://evil.example/pixel.png\" alt=\"tracker\">",
+    "<img src=\"//evil.example/pixel.png\" alt=\"protocol-relative tracker\">",
+    "<img src=\"/&#9;/evil.example/pixel.png\" alt=\"tab-split tracker\">",
+    "![data image](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9ImFsZXJ0KDEpIi8+)",
+    "<iframe src=\"https://evil.example/\"></iframe>",
+    "<iframe srcdoc=\"<script>parent.__pwned='srcdoc'</script>\"></iframe>",
+    "<object data=\"https://evil.example/x.swf\"></object><embed src=\"https://evil.example/x.swf\">",
+    "[plain javascript](javascript:window.__pwned='link')",
+    "[mixed case](JaVaScRiPt:alert(1))",
+    "<a href=\"java&#x09;script:alert(1)\">tab in scheme</a>",
+    "<a href=\"&#106;avascript:alert(1)\">entity in scheme</a>",
+    "<a href=\" javascript:alert(1)\">leading space</a>",
+    "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">data link</a>",
+    "<a href=\"vbscript:msgbox(1)\">vbscript</a>",
+    "[reference link][evil]\n\n[evil]: javascript:alert(1)",
+    "<javascript:alert(1)>",
+    "<a href=\"https://example.org/\" onclick=\"alert(1)\" onmouseover=\"alert(1)\">handlers</a>",
+    "<div style=\"background:url(javascript:alert(1))\" onfocus=\"alert(1)\" tabindex=\"0\">styled</div>",
+    "Paragraph with attributes\n{: onclick=\"alert(1)\" style=\"color:red\" id=\"main\" }",
+    "<svg onload=\"alert(1)\"><script>alert(1)</script></svg>",
+    "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
+    "<form action=\"https://evil.example/\"><input name=\"q\"><button formaction=\"javascript:alert(1)\">go</button></form>",
+    "<style>body { display: none }</style><link rel=\"stylesheet\" href=\"https://evil.example/x.css\">",
+    "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/\"><base href=\"https://evil.example/\">",
+    "<details open ontoggle=\"alert(1)\"><summary>toggle</summary></details>",
+    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+    "<!-- <script>alert(1)</script> -->",
+    "<p title=\"&quot;><script>alert(1)</script>\">quoted attribute</p>",
+    "Escaped text &lt;script&gt;alert('shown as text')&lt;/script&gt; stays text.",
+    "[skip link clash](#main) and [safe link](https://example.org/)",
+]
+HOSTILE_MARKDOWN = "\n\n".join(PAYLOADS)
+
+HOSTILE_TITLE = "<script>alert('title')</script> Hostile briefing"
+HOSTILE_SUBTITLE = "\"><img src=x onerror=alert('subtitle')> subtitle"
+HOSTILE_NUMBER = 990
+
+
+def write_hostile_content(content: Path) -> None:
+    """Add hostile Markdown to a copy of the content; the front matter stays valid, so it publishes."""
+    concepts = "\n\n".join(f"### Concept {index}\n\n{payload}" for index, payload in enumerate(PAYLOADS[:10]))
+    (content / "briefings" / f"{HOSTILE_NUMBER}-hostile.md").write_text(
+        textwrap.dedent(
+            f"""\
+            ---
+            number: {HOSTILE_NUMBER}
+            title: {json.dumps(HOSTILE_TITLE)}
+            subtitle: {json.dumps(HOSTILE_SUBTITLE)}
+            category: Safety
+            organization: Anthropic
+            date: 2025-06
+            tags: [Paper]
+            connections:
+              - influenced_by: 54
+            ---
+            """
+        )
+        + f"## Summary\n\n{HOSTILE_MARKDOWN}\n\n## Key Concepts\n\n"
+        + "### <img src=x onerror=alert('heading')> Heading markup\n\nText.\n\n"
+        + concepts
+        + "\n"
+    )
+    (content / "projects" / "hostile.md").write_text(
+        "---\ntitle: '<b onclick=alert(1)>Hostile project</b>'\nsummary: '<script>alert(1)</script>'\n"
+        "status: active\norder: 9\ntags: ['<i>tag</i>']\n---\n" + HOSTILE_MARKDOWN + "\n"
+    )
+    for page in (content / "about.md", content / "legal" / "privacy.md"):
+        page.write_text(page.read_text() + "\n\n" + HOSTILE_MARKDOWN + "\n")
+
+
+HOSTILE_PAGES = [
+    "/",
+    "/about",
+    "/legal/privacy",
+    "/projects/",
+    "/projects/hostile",
+    "/briefings/",
+    "/briefings/?q=alert",
+    "/briefings/?q=shown+text",
+    f"/briefings/{HOSTILE_NUMBER}",
+    "/briefings/54-activating-asl-3-protections",
+]
