@@ -40,8 +40,7 @@ def test_page_follows_the_seed_layout(client):
     assert heading.find(class_="star").get_text() == "★"
     assert heading.get_text("", strip=True).endswith("54. Activating ASL-3 Protections")
     assert article.find("p", class_="subtitle").get_text() == (
-        "Anthropic launches Claude Opus 4 under its ASL-3 deployment and security standards as a precaution, "
-        "without having found that the model requires them")
+        "Claude Opus 4 ships under ASL-3 protections as a precaution, without a finding that it needs them")
     assert [li.get_text() for li in article.find("ul", class_="tags").find_all("li")] == ["Policy"]
     sections = [h.get_text(strip=True) for h in article.find_all("h2")]
     assert sections == ["Summary", "Key Concepts", "Connections"]
