@@ -9,7 +9,7 @@ import pytest
 from tests.helpers import parse
 
 ASL3 = "/briefings/54-activating-asl-3-protections"
-RSP2 = "/briefings/19-responsible-scaling-policy-v2-0-updated"
+RSP2 = "/briefings/19-responsible-scaling-policy-version-2-0"
 
 
 @pytest.mark.parametrize("path", ["/briefings/54", "/briefings/54-wrong-slug", "/briefings/054-activating-asl-3-protections",
@@ -69,7 +69,7 @@ def connection_groups(page):
 def test_connections_are_shown_both_ways(client):
     groups = connection_groups(parse(client.get(ASL3)))
     assert groups["Influenced by"] == [
-        ("19. Responsible Scaling Policy v2.0 (Updated)", RSP2),
+        ("19. Responsible Scaling Policy, Version 2.0", RSP2),
         ("55. System Card: Claude Opus 4 & Claude Sonnet 4", "/briefings/55-system-card-claude-opus-4-claude-sonnet-4"),
     ]
     ((title, path),) = groups["Builds on"]
@@ -88,7 +88,7 @@ def test_neighbourhood_graph_is_server_rendered_svg(client):
     svg = page.find("figure", class_="graph").find("svg")
     nodes = {a["href"]: a.find("title").get_text() for a in svg.find_all("a")}
     assert nodes[ASL3].startswith("54. Activating ASL-3 Protections")
-    assert nodes[RSP2] == "19. Responsible Scaling Policy v2.0 (Updated), Oct 2024"
+    assert nodes[RSP2] == "19. Responsible Scaling Policy, Version 2.0, Oct 2024"
     assert sorted(t.get_text() for t in svg.select("g.edge text")) == ["Builds on", "Influenced by", "Influenced by"]
     assert page.find("script", src=lambda s: s and "graph" in s) is None
 
