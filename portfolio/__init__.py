@@ -42,12 +42,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from .briefings import bp as briefings_bp
+    from .previews import bp as previews_bp
     from .publishing import bp as publishing_bp
     from .site import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(briefings_bp, url_prefix="/briefings")
     app.register_blueprint(publishing_bp)
+    app.register_blueprint(previews_bp)
 
 
 def site_context() -> dict[str, Any]:

@@ -257,3 +257,18 @@ def test_htmx_form_submission_pushes_the_short_url(client):
 ])
 def test_default_sort_is_left_out_of_urls(query, expected):
     assert ExplorerQuery.from_query_string(query).query_string() == expected
+
+
+def test_long_facets_show_the_most_common_values_and_every_chosen_one():
+    """Beyond FACET_SHOWN values a facet keeps the rest behind "Show all"; a chosen value is never hidden."""
+    FACET_SHOWN, Facet = queries.FACET_SHOWN, queries.Facet
+
+    def values(count: int, chosen: int | None = None) -> list[dict]:
+        return [{"value": f"v{n}", "count": 100 - n, "selected": n == chosen} for n in range(count)]
+
+    short = Facet("organization", "Organization", values(FACET_SHOWN + 1), 0)
+    assert short.common == short.values and short.rest == [], "hiding one value saves nothing"
+    long = Facet("organization", "Organization", values(10, chosen=8), 1)
+    assert [item["value"] for item in long.common] == ["v0", "v1", "v2", "v3", "v4", "v8"]
+    assert [item["value"] for item in long.rest] == ["v5", "v6", "v7", "v9"]
+    assert not any(item["selected"] for item in long.rest)

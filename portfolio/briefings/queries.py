@@ -97,12 +97,29 @@ def where_all_but(found: dict[str, ColumnElement[bool]], facet: str | None = Non
     return and_(True, *chosen)
 
 
+# A facet shows its most common values (and every chosen one); the rest wait behind "Show all N".
+FACET_SHOWN = 5
+
+
 @dataclass
 class Facet:
     name: str
     label: str
     values: list[dict[str, Any]]
     selected: int
+
+    @property
+    def common(self) -> list[dict[str, Any]]:
+        """The values shown at once: the first FACET_SHOWN in order, plus any chosen value."""
+        if len(self.values) <= FACET_SHOWN + 1:  # hiding a single value would save nothing
+            return self.values
+        return [item for position, item in enumerate(self.values) if position < FACET_SHOWN or item["selected"]]
+
+    @property
+    def rest(self) -> list[dict[str, Any]]:
+        """The values behind "Show all": none of them chosen."""
+        shown = {id(item) for item in self.common}
+        return [item for item in self.values if id(item) not in shown]
 
 
 FACETS = (("category", "Category"), ("organization", "Organization"), ("tag", "Type"), ("year", "Year"))
