@@ -35,6 +35,7 @@ SAMPLE_PATHS = {
     "site.project": ["/projects/pokebowl"],
     "site.legal": ["/legal/privacy"],
     "briefings.briefing": ["/briefings/54-activating-asl-3-protections"],
+    "previews.image": ["/previews/briefing-54.000000000000.png", "/previews/site.000000000000.png"],
 }
 
 def route_paths(app: Flask) -> list[str]:

@@ -131,7 +131,7 @@ def get_raw_path(client: FlaskClient, raw_path: str, query: str = "") -> TestRes
 ROUTES = [
     "/", "/about", "/projects/", "/projects/pokebowl", "/legal/privacy", "/healthz", "/briefings/",
     "/briefings/54-activating-asl-3-protections", "/static/css/site.css", "/sitemap.xml", "/robots.txt",
-    "/briefings/feed.xml",
+    "/briefings/feed.xml", "/previews/briefing-54.000000000000.png", "/previews/site.000000000000.png",
 ]
 
 
