@@ -177,7 +177,9 @@ def test_pages_have_title_description_canonical_and_cards(site_client: FlaskClie
     assert meta["og:description"] == description and meta["twitter:description"] == description
     assert meta["og:url"] == canonical
     assert meta["og:site_name"] == "Silvia Seceleanu"
-    assert meta["twitter:card"] == "summary"
+    assert meta["twitter:card"] == "summary_large_image"
+    assert meta["og:image"] == meta["twitter:image"]
+    assert meta["og:image"].startswith("https://silvia.example/previews/"), "the preview image's URL comes from SITE_URL"
     assert meta["og:type"] == ("article" if path == BRIEFING else "website")
 
 
