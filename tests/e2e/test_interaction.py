@@ -3,108 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import OpenPage, Visit
+from tests.e2e.helpers import COLOURS_PROBE, OpenPage, Visit, contrast, luminance, tab, tab_until
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-
-# The focused element: its name, where it is, its outline and the colour behind it.
-FOCUS_PROBE = """
-() => {
-  const el = document.activeElement;
-  const style = getComputedStyle(el);
-  const box = el.getBoundingClientRect();
-  let behind = el.parentElement, background = 'rgba(0, 0, 0, 0)';
-  while (behind) {
-    background = getComputedStyle(behind).backgroundColor;
-    if (!background.endsWith(', 0)') && background !== 'transparent') break;
-    behind = behind.parentElement;
-  }
-  return {
-    tag: el.tagName.toLowerCase(),
-    text: (el.getAttribute('aria-label') || el.innerText || el.value || '').trim(),
-    inMain: !!el.closest('main'),
-    outlineStyle: style.outlineStyle,
-    outlineWidth: parseFloat(style.outlineWidth),
-    outlineColor: style.outlineColor,
-    background,
-    visible: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0
-      && box.top < innerHeight && box.left < innerWidth,
-  };
-}
-"""
-
-# Text colour and the first opaque background behind it, for each element matching a selector.
-COLOURS_PROBE = """
-(selector) => [...document.querySelectorAll(selector)].slice(0, 20).map((el) => {
-  let behind = el, background = 'rgba(0, 0, 0, 0)';
-  while (behind) {
-    background = getComputedStyle(behind).backgroundColor;
-    if (!background.endsWith(', 0)') && background !== 'transparent') break;
-    behind = behind.parentElement;
-  }
-  return [getComputedStyle(el).color, background];
-})
-"""
-
-
-def rgb(css_colour: str) -> tuple[float, float, float]:
-    channels = re.findall(r"[\d.]+", css_colour)[:3]
-    assert len(channels) == 3, f"not an rgb() colour: {css_colour!r}"
-    red, green, blue = (float(value) for value in channels)
-    return red, green, blue
-
-
-def luminance(css_colour: str) -> float:
-    """WCAG relative luminance."""
-
-    def linear(channel: float) -> float:
-        channel /= 255
-        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (linear(value) for value in rgb(css_colour))
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def contrast(first: str, second: str) -> float:
-    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def focused(page: Page) -> dict[str, Any]:
-    return page.evaluate(FOCUS_PROBE)
-
-
-def assert_focus_visible(focus: dict[str, Any]) -> None:
-    """A solid outline at least 2px wide with 3:1 contrast against what is behind it (WCAG 2.4.7, 1.4.11)."""
-    assert focus["visible"], f"focused element is off screen: {focus}"
-    assert focus["outlineStyle"] not in ("none", "hidden") and focus["outlineWidth"] >= 2, focus
-    assert contrast(focus["outlineColor"], focus["background"]) >= 3, focus
-
-
-def tab(page: Page) -> dict[str, Any]:
-    """Press Tab; the element that takes focus must show it (the page itself excepted)."""
-    page.keyboard.press("Tab")
-    focus = focused(page)
-    if focus["tag"] != "body":
-        assert_focus_visible(focus)
-    return focus
-
-
-def tab_until(page: Page, condition: str, limit: int = 80) -> dict[str, Any]:
-    """Tab (checking each stop shows focus) until ``condition`` holds for the focused element."""
-    for _ in range(limit):
-        focus = tab(page)
-        if page.evaluate(condition):
-            return focus
-    pytest.fail(f"no element with {condition} within {limit} Tab presses")
-
 
 def test_phone_menu_opens_and_leads_on(open_page: OpenPage) -> None:
     page = open_page(**PHONE).goto("/")

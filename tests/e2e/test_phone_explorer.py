@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import OpenPage
+from tests.e2e.helpers import OpenPage, assert_accessible, tab
 
 pytestmark = pytest.mark.browser
 
@@ -160,3 +160,39 @@ def test_more_briefings_moves_focus_to_the_first_new_card(open_page: OpenPage) -
     expect(first_new).to_be_focused()
     page.keyboard.press("Shift+Tab")
     expect(cards.nth(before - 1).locator("a").last).to_be_focused()
+
+
+def test_every_explorer_control_is_reachable_and_visibly_focused(open_page: OpenPage) -> None:
+    """Tab from the top to the footer: each stop shows its focus (checked by ``tab``)."""
+    page = open_page(**DESKTOP).goto("/briefings/")
+    stops = []
+    for _ in range(150):
+        focus = tab(page)
+        if focus["tag"] == "body" or (stops and focus["text"] == "Skip to content"):
+            break
+        stops.append(focus["tag"] + ":" + focus["text"].split("\n")[0])
+    assert "input:" in stops or any(stop.startswith("input") for stop in stops)
+    assert any(stop.startswith("select") for stop in stops[:12]), "the theme choice and sort are reachable"
+    assert any(stop.startswith("summary:Filters") for stop in stops), stops
+    assert any(stop.startswith("summary:Show all") for stop in stops), stops
+    assert any("More briefings" in stop for stop in stops), stops
+    assert stops[-1].endswith("Disclaimers"), stops[-3:]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_phone_explorer_with_every_disclosure_open_has_no_axe_violations(open_page: OpenPage, scheme: str) -> None:
+    page = open_page(color_scheme=scheme, **PHONE).goto("/briefings/?category=Safety")
+    page.locator("details#filters > summary").click()
+    shows = page.locator(".more-values > summary")
+    for index in range(shows.count()):
+        shows.nth(index).click()
+    assert_accessible(page)
+
+
+def test_chosen_dark_theme_on_a_light_system_has_no_axe_violations(open_page: OpenPage) -> None:
+    page = open_page(color_scheme="light", **DESKTOP).goto("/briefings/")
+    page.get_by_role("combobox", name="Colour theme").select_option("dark")
+    assert_accessible(page)
+    page.goto(page.url.replace("/briefings/", "/briefings/54-activating-asl-3-protections"))
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert_accessible(page)
