@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 from werkzeug.test import TestResponse
 
 from portfolio import create_app
-from portfolio.config import REPO_ROOT
+from portfolio.config import REPO_ROOT, Settings
 
 ACCEPT = {"Accept-Encoding": "br, gzip", "Accept": "text/html,*/*"}
 
@@ -40,8 +40,8 @@ def resources(page: BeautifulSoup) -> list[str]:
 
 def measure(path: str = "/briefings/", content: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"CONTENT_DIR": str(content or REPO_ROOT / "content"),
-                          "DATABASE_URL": f"sqlite:///{folder}/index.sqlite3"})
+        app = create_app(Settings(content_dir=content or REPO_ROOT / "content",
+                                  database_url=f"sqlite:///{folder}/index.sqlite3"))
         client = app.test_client()
         first = client.get(path, headers=ACCEPT)
         plain = BeautifulSoup(client.get(path).get_data(), "html.parser")

@@ -78,11 +78,8 @@ def request_times(app: Flask, url: str) -> list[float]:
 def measure(content: Path, database: Path) -> list[dict]:
     rows = []
     for cache_on in (False, True):
-        app = create_app({
-            "CONTENT_DIR": str(content),
-            "DATABASE_URL": f"sqlite:///{database}",
-            "RENDER_CACHE_SIZE": 2048 if cache_on else 0,
-        })
+        app = create_app(Settings(content_dir=content, database_url=f"sqlite:///{database}",
+                                  render_cache_size=2048 if cache_on else 0))
         for label, url in pages(app):
             times = request_times(app, url)
             row = {"page": label, "url": url, "render_cache": cache_on, "requests": len(times),

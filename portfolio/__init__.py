@@ -9,23 +9,19 @@ from typing import Any
 from flask import Flask, request
 
 from . import caching, cli, content, errors, security
-from .config import REPO_ROOT, defaults, finalise, from_environment
+from .config import REPO_ROOT, Settings
 from .extensions import db, htmx
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: defaults, then PORTFOLIO_* variables, then ``config`` (tests)."""
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app from ``settings`` (tests pass their own), else from PORTFOLIO_* variables."""
     app = Flask(
         __name__,
         instance_relative_config=True,
         template_folder=str(REPO_ROOT / "templates"),
         static_folder=str(REPO_ROOT / "static"),
     )
-    settings = defaults(app.instance_path)
-    settings.update(from_environment())
-    settings.update(config or {})
-    app.config.update(finalise(settings))
-    app.testing = app.config["ENV"] == "testing"
+    app.config.update((settings or Settings()).flask_config())
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)

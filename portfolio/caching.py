@@ -499,7 +499,7 @@ def asset_url(filename: str) -> str:
 
 def init_app(app: Flask) -> None:
     config = app.config
-    size = int(config["RENDER_CACHE_SIZE"]) if not config["AUTO_RELOAD"] else 0
+    size = int(config["RENDER_CACHE_SIZE"])  # already 0 while content reloads (config.py)
     app.extensions["http_cache"] = HttpCache(
         html_policy=html_cache_control(config),
         render_cache=RenderCache(size, int(config["RENDER_CACHE_MB"]) * 1024 * 1024),

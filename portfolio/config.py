@@ -1,93 +1,92 @@
-"""Configuration: embedded defaults first, then ``PORTFOLIO_*`` environment variables."""
+"""Configuration: one typed settings object — embedded defaults, then ``PORTFOLIO_*`` variables.
+
+``create_app(Settings(...))`` takes the object whole (tests build theirs the same way);
+``create_app()`` reads the environment. Every policy that depends on the settings (debug
+off in production, no render cache while content reloads) is decided here, once, and the
+app sees only the result (``Settings.flask_config``).
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, NonNegativeInt, PositiveInt, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-TRUE_WORDS = {"1", "true", "yes", "on"}
-
-
-class ConfigError(RuntimeError):
-    """A setting from the environment has a value the site cannot use."""
+SQLITE_PREFIX = "sqlite:///"
 
 
-def _flag(value: str) -> bool:
-    return value.strip().lower() in TRUE_WORDS
+class Settings(BaseSettings):
+    """Every setting of the site; each field ``name`` comes from ``PORTFOLIO_<NAME>``."""
 
+    model_config = SettingsConfigDict(
+        env_prefix="PORTFOLIO_", env_ignore_empty=True, extra="forbid", frozen=True, validate_default=True
+    )
 
-def _positive_int(name: str, value: str, minimum: int = 1) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise ConfigError(f"PORTFOLIO_{name} must be a whole number, got {value!r}") from None
-    if number < minimum:
-        raise ConfigError(f"PORTFOLIO_{name} must be at least {minimum}, got {number}")
-    return number
+    env: Literal["production", "development", "testing"] = "production"
+    content_dir: Path = REPO_ROOT / "content"
+    # SQLite only: the index uses FTS5 and every node keeps its own copy. A relative path is
+    # resolved against the working directory here, once, so every part of the app (and every
+    # worker) opens the same file.
+    database_url: str = SQLITE_PREFIX + str(REPO_ROOT / "instance" / "index.sqlite3")
+    # The public base URL (``https://silvia.example``); empty means the request's host.
+    site_url: str = ""
+    https: bool = False
+    # Re-sync edited content on the next request; defaults to on in development only.
+    auto_reload: bool = False
+    page_size: PositiveInt = 12
+    html_max_age: PositiveInt = 60
+    html_shared_max_age: PositiveInt = 300
+    html_stale_seconds: NonNegativeInt = 600
+    # 0 turns the rendered-page cache off (the benchmarks measure the site both ways).
+    render_cache_size: NonNegativeInt = 2048
+    render_cache_mb: PositiveInt = Field(default=32)
 
+    @field_validator("database_url")
+    @classmethod
+    def _absolute_sqlite(cls, url: str) -> str:
+        if not url.startswith(SQLITE_PREFIX) or url == SQLITE_PREFIX:
+            raise ValueError(
+                "must be a sqlite:/// URL: the index uses SQLite FTS5 and every node keeps its own copy"
+            )
+        return SQLITE_PREFIX + str(Path(url.removeprefix(SQLITE_PREFIX)).absolute())
 
-# name -> parser for each setting that may come from PORTFOLIO_<name>
-ENV_SETTINGS: dict[str, Callable[[str], object]] = {
-    "ENV": str,
-    "CONTENT_DIR": str,
-    "DATABASE_URL": str,
-    "SITE_URL": str,
-    "HTTPS": _flag,
-    "AUTO_RELOAD": _flag,
-    "PAGE_SIZE": lambda value: _positive_int("PAGE_SIZE", value),
-    "HTML_MAX_AGE": lambda value: _positive_int("HTML_MAX_AGE", value),
-    "HTML_SHARED_MAX_AGE": lambda value: _positive_int("HTML_SHARED_MAX_AGE", value),
-    "HTML_STALE_SECONDS": lambda value: _positive_int("HTML_STALE_SECONDS", value, minimum=0),
-    # 0 turns the rendered-page cache off (the benchmarks measure the site both ways)
-    "RENDER_CACHE_SIZE": lambda value: _positive_int("RENDER_CACHE_SIZE", value, minimum=0),
-    "RENDER_CACHE_MB": lambda value: _positive_int("RENDER_CACHE_MB", value),
-}
+    @field_validator("content_dir")
+    @classmethod
+    def _absolute_dir(cls, path: Path) -> Path:
+        return path.absolute()
 
+    @field_validator("site_url")
+    @classmethod
+    def _no_trailing_slash(cls, url: str) -> str:
+        return url.rstrip("/")
 
-def defaults(instance_path: str) -> dict[str, object]:
-    """The embedded defaults: SQLite in the instance folder and the bundled content."""
-    return {
-        "ENV": "production",
-        "CONTENT_DIR": str(REPO_ROOT / "content"),
-        "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "index.sqlite3"),
-        "SITE_URL": "",
-        "HTTPS": False,
-        "AUTO_RELOAD": None,
-        "PAGE_SIZE": 12,
-        "HTML_MAX_AGE": 60,
-        "HTML_SHARED_MAX_AGE": 300,
-        "HTML_STALE_SECONDS": 600,
-        "RENDER_CACHE_SIZE": 2048,
-        "RENDER_CACHE_MB": 32,
-    }
+    @model_validator(mode="before")
+    @classmethod
+    def _auto_reload_in_development(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("auto_reload") is None:
+            data = {**data, "auto_reload": data.get("env", "production") == "development"}
+        return data
 
+    @property
+    def database_path(self) -> Path:
+        return Path(self.database_url.removeprefix(SQLITE_PREFIX))
 
-def from_environment(environ: os._Environ[str] | dict[str, str] = os.environ) -> dict[str, object]:
-    """Settings given as ``PORTFOLIO_<NAME>`` variables, parsed to their types."""
-    settings: dict[str, object] = {}
-    for name, parse in ENV_SETTINGS.items():
-        raw = environ.get(f"PORTFOLIO_{name}")
-        if raw is not None and raw != "":
-            settings[name] = parse(raw)
-    return settings
+    @property
+    def render_cache_entries(self) -> int:
+        """Pages kept per worker: none while content reloads on every edit."""
+        return 0 if self.auto_reload else self.render_cache_size
 
-
-def finalise(settings: dict[str, object]) -> dict[str, object]:
-    """Derive the settings that depend on others and check the combination."""
-    env = str(settings["ENV"])
-    if env not in {"production", "development", "testing"}:
-        raise ConfigError(f"PORTFOLIO_ENV must be production, development or testing, got {env!r}")
-    if settings["AUTO_RELOAD"] is None:
-        settings["AUTO_RELOAD"] = env == "development"
-    url = str(settings["DATABASE_URL"])
-    if not url.startswith("sqlite:///"):
-        raise ConfigError(
-            "PORTFOLIO_DATABASE_URL must be a sqlite:/// URL: the index uses SQLite FTS5 "
-            f"and every node keeps its own copy (got {url!r})"
-        )
-    settings["SQLALCHEMY_DATABASE_URI"] = url
-    settings["SITE_URL"] = str(settings["SITE_URL"]).rstrip("/")
-    return settings
+    def flask_config(self) -> dict[str, Any]:
+        """The settings as Flask config keys (upper case), policies applied."""
+        config: dict[str, Any] = {name.upper(): value for name, value in self.model_dump(exclude={"env"}).items()}
+        config["CONTENT_DIR"] = str(self.content_dir)
+        config["RENDER_CACHE_SIZE"] = self.render_cache_entries
+        config["SQLALCHEMY_DATABASE_URI"] = self.database_url
+        config["TESTING"] = self.env == "testing"
+        if self.env == "production":
+            # Never the interactive debugger or tracebacks in production, whatever FLASK_DEBUG says.
+            config["DEBUG"] = False
+        return config

@@ -51,10 +51,7 @@ STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 def init_app(app: Flask) -> None:
     """Add the headers to every response: pages, fragments, static files, redirects and errors."""
-    https = bool(app.config.get("HTTPS"))
-    if app.config["ENV"] == "production":
-        # Never the interactive debugger or tracebacks in production, whatever FLASK_DEBUG says.
-        app.debug = False
+    https = bool(app.config["HTTPS"])
 
     @app.before_request
     def reject_control_characters_in_path() -> None:

@@ -12,16 +12,13 @@ from bs4 import BeautifulSoup
 from flask import Flask
 
 from portfolio import create_app
+from portfolio.config import Settings
 
 
 def make_app(content: Path, database: Path, **overrides: Any) -> Flask:
-    settings: dict[str, Any] = {
-        "ENV": "testing",
-        "CONTENT_DIR": str(content),
-        "DATABASE_URL": f"sqlite:///{database}",
-    }
-    settings.update(overrides)
-    return create_app(settings)
+    """An app over ``content`` and its own index; ``overrides`` are Settings fields (``env=...``)."""
+    settings: dict[str, Any] = {"env": "testing", "content_dir": content, "database_url": f"sqlite:///{database}"}
+    return create_app(Settings(**(settings | overrides)))
 
 
 def parse(response: Any) -> BeautifulSoup:

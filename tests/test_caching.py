@@ -132,8 +132,8 @@ def test_html_and_feeds_may_be_kept_briefly_and_served_stale(client: FlaskClient
 
 
 def test_cache_lifetimes_come_from_the_settings(content_dir: Path, tmp_path: Path) -> None:
-    app = make_app(content_dir, tmp_path / "i.sqlite3", HTML_MAX_AGE=5, HTML_SHARED_MAX_AGE=30,
-                   HTML_STALE_SECONDS=45)
+    app = make_app(content_dir, tmp_path / "i.sqlite3", html_max_age=5, html_shared_max_age=30,
+                   html_stale_seconds=45)
     control = app.test_client().get("/").cache_control
     assert (control.max_age, control.s_maxage, control["stale-while-revalidate"]) == (5, 30, "45")
 
@@ -174,7 +174,7 @@ def test_server_errors_are_not_stored(content_dir: Path, tmp_path: Path) -> None
 
 
 def test_development_revalidates_every_time_and_caches_nothing(content_dir: Path, tmp_path: Path) -> None:
-    app = make_app(content_dir, tmp_path / "i.sqlite3", AUTO_RELOAD=True)
+    app = make_app(content_dir, tmp_path / "i.sqlite3", auto_reload=True)
     client = app.test_client()
     assert client.get(BRIEFING).headers["Cache-Control"] == "no-cache"
     with counting_queries(app) as statements:
@@ -226,7 +226,7 @@ def test_the_render_cache_keeps_query_strings_apart(client: FlaskClient) -> None
 
 
 def test_the_render_cache_is_bounded(content_dir: Path, tmp_path: Path) -> None:
-    app = make_app(content_dir, tmp_path / "i.sqlite3", RENDER_CACHE_SIZE=2)
+    app = make_app(content_dir, tmp_path / "i.sqlite3", render_cache_size=2)
     client = app.test_client()
     for path in ["/", "/about", "/projects/", "/legal/terms"]:
         client.get(path)
@@ -241,7 +241,7 @@ def test_the_render_cache_is_bounded(content_dir: Path, tmp_path: Path) -> None:
 
 
 def test_the_render_cache_can_be_turned_off(content_dir: Path, tmp_path: Path) -> None:
-    app = make_app(content_dir, tmp_path / "i.sqlite3", RENDER_CACHE_SIZE=0)
+    app = make_app(content_dir, tmp_path / "i.sqlite3", render_cache_size=0)
     client = app.test_client()
     first = client.get(BRIEFING)
     with counting_queries(app) as statements:

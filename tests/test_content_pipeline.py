@@ -141,7 +141,7 @@ def test_sync_refuses_broken_content_without_touching_the_index(content_dir, tmp
 
 
 def test_development_mode_shows_edits_on_next_load(content_dir, tmp_path):
-    app = make_app(content_dir, tmp_path / "dev.sqlite3", AUTO_RELOAD=True)
+    app = make_app(content_dir, tmp_path / "dev.sqlite3", auto_reload=True)
     client = app.test_client()
     assert client.get("/projects/new-thing").status_code == 404
     new = content_dir / "projects" / "new-thing.md"
@@ -154,7 +154,7 @@ def test_development_mode_shows_edits_on_next_load(content_dir, tmp_path):
 
 
 def test_development_mode_keeps_last_good_content_and_names_the_problem(content_dir, tmp_path):
-    app = make_app(content_dir, tmp_path / "dev.sqlite3", AUTO_RELOAD=True)
+    app = make_app(content_dir, tmp_path / "dev.sqlite3", auto_reload=True)
     client = app.test_client()
     client.get("/")
     (content_dir / "about.md").write_text("---\ntitle: [\n---\n", "utf-8")
@@ -168,17 +168,17 @@ def test_development_mode_keeps_last_good_content_and_names_the_problem(content_
 
 def test_production_start_rebuilds_a_stale_index(content_dir, tmp_path):
     database = tmp_path / "prod.sqlite3"
-    make_app(content_dir, database, ENV="production")
+    make_app(content_dir, database, env="production")
     (content_dir / "projects" / "new-thing.md").write_text(NEW_PROJECT, "utf-8")
-    app = make_app(content_dir, database, ENV="production")
+    app = make_app(content_dir, database, env="production")
     assert app.test_client().get("/projects/new-thing").status_code == 200
 
 
 def test_production_start_with_broken_content_serves_last_good_index(content_dir, tmp_path):
     database = tmp_path / "prod.sqlite3"
-    make_app(content_dir, database, ENV="production")
+    make_app(content_dir, database, env="production")
     (content_dir / "about.md").write_text("", "utf-8")
-    client = make_app(content_dir, database, ENV="production").test_client()
+    client = make_app(content_dir, database, env="production").test_client()
     assert parse(client.get("/about")).find("h1").get_text() == "About Me"
 
 

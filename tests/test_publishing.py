@@ -34,7 +34,7 @@ def bundle(content_dir: Path):
 @pytest.fixture
 def site_client(content_dir: Path, tmp_path: Path) -> FlaskClient:
     """The site as deployed behind a CDN: absolute URLs from SITE_URL, not from the request."""
-    app = make_app(content_dir, tmp_path / "site.sqlite3", SITE_URL="https://silvia.example/")
+    app = make_app(content_dir, tmp_path / "site.sqlite3", site_url="https://silvia.example/")
     return app.test_client()
 
 

@@ -158,7 +158,7 @@ def test_htmx_is_configured_to_run_under_the_policy(client: FlaskClient) -> None
 @pytest.fixture
 def production_app(content_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
     monkeypatch.setenv("FLASK_DEBUG", "1")  # a stray debug flag must not switch tracebacks on
-    app = make_app(content_dir, tmp_path / "production.sqlite3", ENV="production")
+    app = make_app(content_dir, tmp_path / "production.sqlite3", env="production")
 
     @app.get("/boom")
     def boom() -> str:

@@ -23,7 +23,7 @@ from playwright.sync_api import ConsoleMessage, Page, Request, Response, expect
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from portfolio import create_app
-from portfolio.config import REPO_ROOT
+from portfolio.config import REPO_ROOT, Settings
 
 CHROMIUM = Path(os.environ.get("PORTFOLIO_CHROMIUM") or "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("PORTFOLIO_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}
@@ -94,7 +94,7 @@ def serve(content: Path, database: Path) -> Iterator[LiveServer]:
     with pytest.MonkeyPatch.context() as patch:
         for name in [name for name in os.environ if name.startswith("PORTFOLIO_")]:
             patch.delenv(name)
-        app = create_app({"ENV": "production", "CONTENT_DIR": str(content), "DATABASE_URL": f"sqlite:///{database}"})
+        app = create_app(Settings(env="production", content_dir=content, database_url=f"sqlite:///{database}"))
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
