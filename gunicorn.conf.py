@@ -20,13 +20,30 @@ def _cores() -> int:
 wsgi_app = "wsgi:app"
 bind = [f"127.0.0.1:{os.environ.get('PORT') or '5000'}"]
 
-# The app is CPU-bound (SQLite reads come from the page cache; rendered pages from memory), so
-# one single-threaded worker per core is the fastest arrangement: more workers only add
-# context switches. A slow client never ties a worker up for long because a proxy buffers it.
+# One process per core, each with a pool of threads. The app is CPU-bound, so threads add no
+# speed; they are there so that clients which connect and then send nothing, or send their
+# headers a line at a time, cannot take every worker: gunicorn's gthread worker parks an idle
+# connection in its event loop, but a new connection holds a thread for up to 5 s while it
+# waits for a first byte, and a slow-header client holds one until its headers are complete.
+# 32 threads per worker keep `make serve` answering within milliseconds with 20 idle and 5
+# slow clients open even if one worker accepts them all (bench/idle_clients.py measures it;
+# sync workers took 30 s per request). More hostile clients than threads still need a proxy
+# that buffers requests, such as deploy/nginx.
 workers = int(os.environ.get("WEB_CONCURRENCY") or _cores())
-worker_class = "sync"
+worker_class = "gthread"
+threads = 32
 timeout = 30
 graceful_timeout = 20
+keepalive = 5
+
+# Only the proxy on loopback may say the request was HTTPS (X-Forwarded-Proto); no client may
+# set SCRIPT_NAME or PATH_INFO through a request header (gunicorn's default trusts both).
+forwarded_allow_ips = "127.0.0.1,::1"
+forwarder_headers = ""
+# Request line and header limits at gunicorn's maximum, above nginx's defaults (8 KB), so that
+# behind deploy/nginx an oversized request is refused by nginx, never by gunicorn's bare page.
+limit_request_line = 8190
+limit_request_field_size = 8190
 
 accesslog = "-"
 errorlog = "-"

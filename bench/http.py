@@ -6,14 +6,17 @@ For a briefing page and a filtered explorer page, four servers answer with the s
 - flask floor:  a bare Flask app under the same gunicorn settings returning those bytes as
                 a constant (bench/floor_app.py) — what Flask and gunicorn cost by themselves;
 - nginx static: nginx serving the same pages saved as files — the physical limit here;
-- nginx cache:  the site behind the repo's caching proxy config (deploy/nginx).
+- nginx cache:  the site behind the repo's caching proxy config (deploy/nginx);
+- app, no render cache: the site with PORTFOLIO_RENDER_CACHE_SIZE=0 — what the render cache earns.
 
 Each pair runs a few rounds, interleaved, and the median round is kept: other work on the
 machine moves single runs by tens of percent.
 
-Targets: app ≥ 70 % of the floor; nginx cache ≥ 50 % of nginx static; no errors.
+Targets: app ≥ 90 % of the floor; nginx cache ≥ 90 % of nginx static; no errors.
+``--soak 60`` then runs wrk for that long against the app and against nginx in front of it,
+and reports any error.
 
-    python -m bench.http --seconds 4 --rounds 3
+    python -m bench.http --seconds 4 --rounds 3 [--soak 60]
 """
 
 from __future__ import annotations
@@ -88,7 +91,7 @@ def save_pages(app_url: str, folder: Path) -> Path:
     return manifest_path
 
 
-def measure(workdir: Path, seconds: float, rounds: int = 3, warmup: float = 1.0) -> list[dict]:
+def measure(workdir: Path, seconds: float, rounds: int = 3, warmup: float = 1.0, soak: float = 0.0) -> list[dict]:
     """Each server and page in turn, ``rounds`` times over; the median round per pair is kept."""
     wrk = find_program("wrk")
     nginx = find_program("nginx", "/usr/sbin/nginx")
@@ -96,12 +99,16 @@ def measure(workdir: Path, seconds: float, rounds: int = 3, warmup: float = 1.0)
         raise RuntimeError("the HTTP benchmark needs wrk and nginx (apt-get install wrk nginx)")
     folder = workdir / "http"
     folder.mkdir(parents=True, exist_ok=True)
-    ports = {name: free_port() for name in ("app", "floor", "static", "cache")}
+    ports = {name: free_port() for name in ("app", "floor", "static", "cache", "nocache")}
     database = f"sqlite:///{folder / 'index.sqlite3'}"
     base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     with ExitStack() as servers:
         app_env = clean_environment(PORT=str(ports["app"]), PORTFOLIO_DATABASE_URL=database)
         servers.enter_context(running(gunicorn_command(), base["app"] + "/healthz", folder / "app.log", app_env))
+        nocache_env = clean_environment(PORT=str(ports["nocache"]), PORTFOLIO_DATABASE_URL=database,
+                                        PORTFOLIO_RENDER_CACHE_SIZE="0")
+        servers.enter_context(running(gunicorn_command(), base["nocache"] + "/healthz", folder / "nocache.log",
+                                      nocache_env))
         manifest = save_pages(base["app"], folder)
         floor_env = clean_environment(PORT=str(ports["floor"]), PORTFOLIO_DATABASE_URL=database,
                                       BENCH_PAGES=str(manifest))
@@ -117,7 +124,7 @@ def measure(workdir: Path, seconds: float, rounds: int = 3, warmup: float = 1.0)
         runs: dict[tuple[str, str], list[dict]] = {}
         for round_number in range(1, rounds + 1):
             for label, path in PAGES.items():
-                for server in ("floor", "app", "static", "cache"):
+                for server in ("floor", "app", "nocache", "static", "cache"):
                     url = base[server] + path
                     run_wrk(wrk, url, warmup)
                     result = run_wrk(wrk, url, seconds)
@@ -125,21 +132,27 @@ def measure(workdir: Path, seconds: float, rounds: int = 3, warmup: float = 1.0)
                     print(f"  round {round_number}  {label:18} {server:7} {result['rps']:9.0f} req/s"
                           f"  p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:7.2f} ms"
                           f"  errors {result['errors']}", flush=True)
+        for server in ("app", "cache") if soak else ():
+            result = run_wrk(wrk, base[server] + next(iter(PAGES.values())), soak)
+            runs.setdefault(("soak", server), []).append(result)
+            print(f"  soak {soak:g} s, 64 connections  {server:7} {result['rps']:9.0f} req/s"
+                  f"  p99 {result['p99_ms']:7.2f} ms  errors {result['errors']}", flush=True)
     rows = []
     for (label, server), results in runs.items():
         median = sorted(results, key=lambda result: result["rps"])[len(results) // 2]
-        rows.append({"page": label, "server": server, "url": PAGES[label], **median,
+        rows.append({"page": label, "server": server, "url": PAGES.get(label, ""), **median,
                      "errors": sum(result["errors"] for result in results), "rounds": len(results)})
     return rows
 
 
 def ratios(rows: list[dict]) -> list[dict]:
-    """app/floor and cache/static per page, as fractions."""
+    """app/floor, cache/static and app/app-without-render-cache per page, as fractions."""
     by = {(row["page"], row["server"]): row["rps"] for row in rows}
     return [
         {"page": page,
          "app_vs_floor": by[(page, "app")] / by[(page, "floor")] if by[(page, "floor")] else 0.0,
-         "cache_vs_static": by[(page, "cache")] / by[(page, "static")] if by[(page, "static")] else 0.0}
+         "cache_vs_static": by[(page, "cache")] / by[(page, "static")] if by[(page, "static")] else 0.0,
+         "app_vs_nocache": by[(page, "app")] / by[(page, "nocache")] if by[(page, "nocache")] else 0.0}
         for page in PAGES
     ]
 
@@ -148,11 +161,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--soak", type=float, default=0.0, help="seconds of wrk against app and proxy at the end")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/portfolio-bench"))
     args = parser.parse_args()
-    rows = measure(args.workdir, args.seconds, args.rounds)
+    rows = measure(args.workdir, args.seconds, args.rounds, soak=args.soak)
     for row in ratios(rows):
-        print(f"  {row['page']}: app/floor {row['app_vs_floor']:.0%}, nginx cache/static {row['cache_vs_static']:.0%}")
+        print(f"  {row['page']}: app/floor {row['app_vs_floor']:.0%}, nginx cache/static {row['cache_vs_static']:.0%},"
+              f" render cache on/off {row['app_vs_nocache']:.1f}x")
 
 
 if __name__ == "__main__":

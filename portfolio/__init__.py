@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from . import caching, cli, content, errors, security
+from . import cli, content, errors, http_cache, security, static_files, urls
 from .config import REPO_ROOT, Settings
 from .extensions import db, htmx
 
@@ -21,7 +21,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         template_folder=str(REPO_ROOT / "templates"),
         static_folder=str(REPO_ROOT / "static"),
     )
-    app.config.update((settings or Settings()).flask_config())
+    settings = settings or Settings()
+    app.config.update(settings.flask_config())
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
@@ -30,7 +31,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     cli.init_app(app)
     content.init_app(app)
     errors.init_app(app)
-    caching.init_app(app)
+    urls.init_app(app)
+    static_files.init_app(app)
+    http_cache.init_app(app, settings)
     register_blueprints(app)
     app.context_processor(site_context)
     return app

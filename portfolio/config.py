@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, NonNegativeInt, PositiveInt, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,7 +32,8 @@ class Settings(BaseSettings):
     # resolved against the working directory here, once, so every part of the app (and every
     # worker) opens the same file.
     database_url: str = SQLITE_PREFIX + str(REPO_ROOT / "instance" / "index.sqlite3")
-    # The public base URL (``https://silvia.example``); empty means the request's host.
+    # The public base URL (``https://silvia.example``): absolute URLs and redirects come from it
+    # and requests naming another Host are refused. Empty: the request's (validated) Host.
     site_url: str = ""
     https: bool = False
     # Re-sync edited content on the next request; defaults to on in development only.
@@ -60,8 +62,13 @@ class Settings(BaseSettings):
 
     @field_validator("site_url")
     @classmethod
-    def _no_trailing_slash(cls, url: str) -> str:
-        return url.rstrip("/")
+    def _base_url(cls, url: str) -> str:
+        url = url.rstrip("/")
+        parts = urlsplit(url)
+        if url and (parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query
+                    or parts.fragment or parts.username):
+            raise ValueError("must be a scheme and host, like https://silvia.example (no path)")
+        return url
 
     @model_validator(mode="before")
     @classmethod
@@ -86,6 +93,12 @@ class Settings(BaseSettings):
         config["RENDER_CACHE_SIZE"] = self.render_cache_entries
         config["SQLALCHEMY_DATABASE_URI"] = self.database_url
         config["TESTING"] = self.env == "testing"
+        if self.site_url:
+            # Absolute URLs and redirects come from the site URL; any other Host is refused.
+            parts = urlsplit(self.site_url)
+            config["TRUSTED_HOSTS"] = [parts.hostname]
+            config["SERVER_NAME"] = parts.netloc
+            config["PREFERRED_URL_SCHEME"] = parts.scheme
         if self.env == "production":
             # Never the interactive debugger or tracebacks in production, whatever FLASK_DEBUG says.
             config["DEBUG"] = False

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from flask import Flask, Response, current_app, render_template
+from werkzeug.exceptions import BadHost, HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 from .content import state
 
@@ -14,30 +14,38 @@ MESSAGES = {
     500: "Something went wrong on our side. Please try again in a moment.",
     503: "The site's content is not published yet.",
 }
+BAD_HOST = "This site does not answer to that Host header."
 
 
-def render_error(error: HTTPException) -> tuple[str, int]:
+def render_error(error: HTTPException) -> Response:
+    """The error page, with the error's own headers (a 405's ``Allow``)."""
     code = error.code or 500
+    if isinstance(error, (BadHost, SecurityError)):
+        # No URL can be built for a Host the site does not answer to, so no styled page either.
+        return current_app.response_class(f"Bad Request: {BAD_HOST}\n", status=400, mimetype="text/plain")
     detail = error.description if code in (400, 503) else MESSAGES.get(code, "")
-    return render_template("errors/error.html", code=code, name=error.name, detail=detail), code
+    body = render_template("errors/error.html", code=code, name=error.name, detail=detail)
+    response = current_app.response_class(body, status=code, mimetype="text/html")
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    def http_error(error: HTTPException) -> Response | HTTPException:
         if error.code is None or error.code < 400:
             return error
         return render_error(error)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str, int]:
+    def unexpected_error(error: Exception) -> Response:
         app.logger.exception("unhandled error", exc_info=error)
         return render_error(InternalServerError())
 
     @app.before_request
-    def require_index() -> tuple[str, int] | None:
+    def require_index() -> Response | None:
         if not state().ready:
             return render_error(ServiceUnavailable(MESSAGES[503]))
         return None
-
-

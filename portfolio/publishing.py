@@ -12,25 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 from sqlalchemy import select
 
 from .content import state
 from .extensions import db
 from .models import Briefing, Page, Project
+from .urls import absolute_url, briefing_path
 
 bp = Blueprint("publishing", __name__)
 
 FEED_ENTRIES = 50
 FEED_TITLE = "Frontier AI Paper Briefings"
 SCHEMA = "https://schema.org"
-
-
-@bp.app_template_global()
-def absolute_url(path: str) -> str:
-    """``/about`` → ``https://example.org/about`` (from SITE_URL, else the request's host)."""
-    base = current_app.config["SITE_URL"] or request.host_url.rstrip("/")
-    return base + path
 
 
 def w3c_date(year: int, month: int, day: int | None) -> str:
@@ -59,7 +53,7 @@ def sitemap_entries() -> list[SitemapEntry]:
         .order_by(Briefing.number)
     ).all()
     briefings = [
-        SitemapEntry(url_for("briefings.briefing", ident=f"{number}-{slug}"), w3c_date(year, month, day))
+        SitemapEntry(briefing_path(number, slug), w3c_date(year, month, day))
         for number, slug, year, month, day in rows
     ]
     pages = db.session.scalars(select(Page).order_by(Page.path)).all()
@@ -111,7 +105,7 @@ def briefings_feed() -> Response:
     entries = [
         {
             "briefing": item,
-            "url": absolute_url(url_for("briefings.briefing", ident=f"{item.number}-{item.slug}")),
+            "url": absolute_url(briefing_path(item.number, item.slug)),
             "updated": atom_time(item.year, item.month, item.day),
         }
         for item in briefings
@@ -164,7 +158,7 @@ def website_data() -> dict[str, Any]:
 def article_data(briefing: Briefing) -> dict[str, Any]:
     """schema.org Article for a briefing: a write-up about a paper, by the site's owner."""
     site = state().site
-    url = absolute_url(url_for("briefings.briefing", ident=f"{briefing.number}-{briefing.slug}"))
+    url = absolute_url(briefing_path(briefing.number, briefing.slug))
     owner = {"@type": "Person", "name": site.owner if site else "", "url": absolute_url(url_for("site.home"))}
     return {
         "@context": SCHEMA,

@@ -1,13 +1,16 @@
 """One template per page; an htmx request gets just the named block it asked for.
 
-The htmx request headers are read here and nowhere else.
+Whether a request wants the page or a fragment is decided once, here, from ``request.htmx``
+(htmx-flask): an htmx swap wants the block for its target id; a history restore (or no htmx
+at all) wants the whole page.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, make_response, render_template, request
+from flask import Response, g, render_template, request
+from htmx_flask import make_response
 from jinja2_fragments.flask import render_block
 
 # Every request header the choice between page and fragment depends on: a response that can
@@ -15,42 +18,36 @@ from jinja2_fragments.flask import render_block
 VARY_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 
 
-def is_fragment_request(environ: dict[str, Any] | None = None) -> bool:
-    """An htmx swap wants a fragment; a history restore (or no htmx at all) wants the page.
-
-    ``environ`` lets the render cache ask before Flask has built a request.
-    """
-    environ = request.environ if environ is None else environ
-    return environ.get("HTTP_HX_REQUEST") == "true" and environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") != "true"
-
-
-def htmx_target(environ: dict[str, Any] | None = None) -> str:
-    environ = request.environ if environ is None else environ
-    return str(environ.get("HTTP_HX_TARGET", ""))
+def fragment_target() -> str | None:
+    """The id of the element htmx will swap, or None when the request wants the whole page."""
+    if "fragment_target" not in g:
+        htmx = request.htmx  # type: ignore[attr-defined]
+        g.fragment_target = None if not htmx or htmx.history_restore_request else (htmx.target or "")
+    target: str | None = g.fragment_target
+    return target
 
 
-def request_variant(environ: dict[str, Any] | None = None) -> str:
-    """Which representation a request asks for: 'page', or 'fragment:<target id>'."""
-    return f"fragment:{htmx_target(environ)}" if is_fragment_request(environ) else "page"
+def variant() -> str:
+    """Which representation the request asks for: 'page', or 'fragment:<target id>'."""
+    target = fragment_target()
+    return "page" if target is None else f"fragment:{target}"
 
 
-def push_url(response: Response, url: str) -> None:
-    """Have htmx record ``url`` in the address bar instead of the request's own URL.
-
-    A form submitted by htmx sends every field, empty ones included; this keeps the
-    shareable URL the same short one the page's own links use.
-    """
-    response.headers["HX-Push-Url"] = url
-
-
-def render_page(template: str, blocks: dict[str, str] | None = None, **context: Any) -> Response:
+def render_page(template: str, blocks: dict[str, str] | None = None, push_url: str | None = None,
+                **context: Any) -> Response:
     """Render ``template`` whole, or for htmx the block named for the request's target id.
 
-    ``blocks`` maps an ``hx-target`` element id to the block that fills it. The response
-    always varies on the htmx headers, since one URL answers with either.
+    ``blocks`` maps an ``hx-target`` element id to the block that fills it. A fragment may
+    carry ``push_url``: the URL htmx records in the address bar instead of the request's own
+    (a form submitted by htmx sends every field, empty ones included; this keeps the short
+    canonical URL). The response always varies on the htmx headers, since one URL answers
+    with either.
     """
-    block = (blocks or {}).get(htmx_target()) if is_fragment_request() else None
-    body = render_block(template, block, **context) if block else render_template(template, **context)
-    response = make_response(body)
+    target = fragment_target()
+    block = (blocks or {}).get(target) if target is not None else None
+    if block:
+        response = make_response(render_block(template, block, **context), push_url=push_url)
+    else:
+        response = make_response(render_template(template, **context))
     response.vary.update(VARY_HEADERS)
     return response

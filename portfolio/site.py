@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template
 from sqlalchemy import func, select
 
-from .caching import never_cache
 from .content import state
 from .extensions import db
 from .models import Briefing, Page, Project, ProjectTag
@@ -70,7 +69,8 @@ def legal(slug: str) -> str:
 
 
 @bp.get("/healthz")
-@never_cache
 def healthz() -> Response:
     briefings = db.session.scalar(select(func.count()).select_from(Briefing))
-    return jsonify(status="ok", content_version=state().version, briefings=briefings)
+    response = jsonify(status="ok", content_version=state().version, briefings=briefings)
+    response.cache_control.no_store = True  # a cache must never answer for a node's health
+    return response

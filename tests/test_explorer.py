@@ -188,19 +188,24 @@ def test_paging_with_links_and_load_more(app, client, bundle):
     assert "<html" not in fragment.get_data(as_text=True)
 
 
-def test_page_past_the_end_is_clamped(app, client, bundle):
+def test_the_last_page_is_shown_and_a_page_past_it_is_not_found(app, client, bundle):
     app.config["PAGE_SIZE"] = 5
-    page = parse(client.get("/briefings/?page=999"))
     last_page = -(-len(bundle.briefings) // 5)
+    page = parse(client.get(f"/briefings/?page={last_page}"))
     assert f"page {last_page} of {last_page}" in page.find(class_="result-count").get_text()
+    assert client.get(f"/briefings/?page={last_page + 1}").status_code == 404
 
 
-def test_result_count_and_empty_state(client):
-    page = parse(client.get("/briefings/?category=Astrology"))
+def test_an_unknown_filter_value_is_a_400_that_names_it(client):
+    response = client.get("/briefings/?category=Astrology")
+    assert response.status_code == 400
+    assert "There is no category “Astrology” in the briefings." in parse(response).get_text()
+
+
+def test_empty_state_offers_to_clear_the_filters(client):
+    page = parse(client.get("/briefings/?category=Safety&organization=Meta&key=1&year=2019"))
     assert card_numbers(page) == []
-    empty = page.find(class_="empty")
-    assert "There is no category “Astrology”" in empty.get_text()
-    assert empty.find("a", string="Clear all filters")["href"] == "/briefings/"
+    assert page.find(class_="empty").find("a", string="Clear all filters")["href"] == "/briefings/"
 
 
 def test_search_without_words_says_so(client):

@@ -181,10 +181,16 @@ htmx_targets = st.sampled_from([{}, {"HX-Request": "true", "HX-Target": "explore
 def test_any_well_formed_explorer_query_is_answered(
     client: FlaskClient, params: dict[str, list[str]], request_headers: dict[str, str]
 ) -> None:
-    """Any mix of filters, any search text (FTS5 syntax included) and any page: a 200, page or fragment."""
+    """Any mix of filters, any search text (FTS5 syntax included) and any page: a 200, page or
+    fragment; or a 400 naming a value no briefing has; or a 404 for a page past the last."""
     query = "&".join(f"{name}={encode(value)}" for name, values in params.items() for value in values)
     response = client.get("/briefings/", query_string=query, headers=request_headers)
-    assert response.status_code == 200, f"/briefings/?{query} {request_headers} → {response.status_code}"
+    context = f"/briefings/?{query} {request_headers} → {response.status_code}"
+    assert response.status_code in (200, 400, 404), context
+    if response.status_code == 400:
+        assert "There is no " in response.get_data(as_text=True), context
+    if response.status_code == 404:
+        assert params["page"] and int(params["page"][0]) > 1, context
 
 
 @BOUNDED

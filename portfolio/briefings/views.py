@@ -8,13 +8,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 from sqlalchemy import func, select
 
+from ..content import state as index_state
 from ..content.schema import CONNECTION_KINDS
 from ..extensions import db
 from ..models import Briefing, Connection
-from ..rendering import push_url, render_page, request_variant
+from ..rendering import fragment_target, render_page
+from ..urls import briefing_ident, briefing_path
 from . import graph, queries
 from .filters import SORTS, ExplorerQuery
 
@@ -30,7 +32,7 @@ def explorer_url(state: ExplorerQuery) -> str:
 
 def briefing_url(briefing: Briefing, back: ExplorerQuery | None = None) -> str:
     """The canonical URL, carrying the explorer state the visitor came from (if any)."""
-    url = url_for("briefings.briefing", ident=f"{briefing.number}-{briefing.slug}")
+    url = briefing_path(briefing.number, briefing.slug)
     if back is not None and back.params():
         url += "?" + urlencode({"from": back.query_string()})
     return url
@@ -39,33 +41,46 @@ def briefing_url(briefing: Briefing, back: ExplorerQuery | None = None) -> str:
 @bp.get("/")
 def explorer() -> Response:
     """Cards with facets, search and paging; htmx swaps the results or appends a page."""
-    state = ExplorerQuery.parse_or_400(request.args)
+    state = explorer_state()
     results = queries.run(state, current_app.config["PAGE_SIZE"], explorer_url)
-    response = render_page(
+    if state.page > results.pages:
+        raise NotFound()
+    return render_page(
         "briefings/explorer.html",
         blocks={"explorer-results": "results", "load-more": "more"},
+        push_url=explorer_url(state) if fragment_target() == "explorer-results" else None,
         state=state,
         results=results,
         sorts=SORTS,
         explorer_url=explorer_url,
         briefing_url=briefing_url,
-        unknown=unknown_values(state),
     )
-    if request_variant() == "fragment:explorer-results":
-        push_url(response, explorer_url(state))
-    return response
+
+
+def explorer_state() -> ExplorerQuery:
+    """The explorer state of this request's query string; a value no briefing has is a 400.
+
+    Every facet link repeats the whole state, so a page's size must be bounded by the
+    content's vocabularies, not by what a request lists.
+    """
+    state = ExplorerQuery.parse_or_400(request.args)
+    unknown = unknown_values(state)
+    if unknown:
+        raise BadRequest(f"There is no {', '.join(unknown)} in the briefings.")
+    return state
 
 
 def unknown_values(state: ExplorerQuery) -> list[str]:
-    """Filter values that are not in the site's vocabularies, named in the empty state."""
-    from ..content import state as index_state
-
+    """Filter values that are not in the site's vocabularies (or, for years, in any briefing)."""
     site = index_state().site
-    if site is None:
-        return []
-    unknown = [f"category “{v}”" for v in state.category if v not in site.categories]
-    unknown += [f"organization “{v}”" for v in state.organization if v not in site.organizations]
-    unknown += [f"type “{v}”" for v in state.tag if v not in site.briefing_tags]
+    unknown = []
+    if site is not None:
+        unknown += [f"category “{v}”" for v in state.category if v not in site.categories]
+        unknown += [f"organization “{v}”" for v in state.organization if v not in site.organizations]
+        unknown += [f"type “{v}”" for v in state.tag if v not in site.briefing_tags]
+    if state.year:
+        years = set(db.session.scalars(select(Briefing.year).distinct()))
+        unknown += [f"year {v}" for v in state.year if v not in years]
     return unknown
 
 
@@ -78,7 +93,7 @@ def briefing(ident: str) -> Response:
     item = db.get_or_404(Briefing, int(match[1]))
     back = explorer_state_from_request()
     canonical = briefing_url(item, back)
-    if ident != f"{item.number}-{item.slug}":
+    if ident != briefing_ident(item.number, item.slug):
         return redirect(canonical, code=301)  # type: ignore[return-value]
     links = linked_briefings(item)
     return render_page(

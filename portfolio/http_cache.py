@@ -1,0 +1,188 @@
+"""HTTP caching and compression, from libraries: werkzeug's ETags and conditional responses,
+Flask-Compress for br/gzip, and one render cache inside Flask's request handling.
+
+After a view, in this order (Flask runs ``after_request`` hooks last-registered first):
+
+1. ``add_validators``: a strong ETag over the bytes (werkzeug ``add_etag``) and Cache-Control;
+2. ``RenderCache.store``: a shareable 200 page is kept, body and headers, under its key;
+3. Flask-Compress: br or gzip by the client's Accept-Encoding; each compressed body is kept
+   once per ETag (a bounded cache), so a page or file is compressed once, not per request;
+4. ``answer_conditionally``: werkzeug ``make_conditional`` turns a matching If-None-Match
+   into ``304 Not Modified``.
+
+Before a view the render cache answers a hit (``RenderCache.answer``), after every other
+``before_request`` hook, so a hit passes through the same checks and headers as a miss. It is
+emptied when a sync swaps in a new index (``IndexState.listeners``): one path answers, one
+invalidates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from flask_compress import Compress
+
+from .config import Settings
+from .content import state
+from .rendering import variant
+
+ERROR_CACHE_CONTROL = "public, max-age=60"
+STALE_IF_ERROR = 86_400
+COMPRESS_SETTINGS = {
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_BR_LEVEL": 5,  # within 2 % of quality 9's size for a page, in a fraction of the time
+    "COMPRESS_MIN_SIZE": 512,
+    "COMPRESS_STREAMS": False,  # nothing here streams; static files are read whole (static_files.py)
+    "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": False,  # answer_conditionally does it for every response
+    "COMPRESS_MIMETYPES": [
+        "text/html", "text/css", "text/plain", "text/xml", "text/javascript", "application/javascript",
+        "application/json", "application/xml", "application/atom+xml", "image/svg+xml",
+    ],
+}
+
+
+class BoundedCache:
+    """A least-recently-used map bounded by entries and by bytes; safe across threads."""
+
+    def __init__(self, max_entries: int, max_bytes: int, size: Callable[[Any], int] = len):
+        self.max_entries, self.max_bytes, self.size = max_entries, max_bytes, size
+        self.bytes = 0
+        self._entries: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def set(self, key: Any, value: Any) -> None:
+        size = self.size(value)
+        if self.max_entries <= 0 or size > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            self.bytes += size - (self.size(old) if old is not None else 0)
+            self._entries[key] = value
+            while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+                self.bytes -= self.size(self._entries.popitem(last=False)[1])
+
+    def clear(self, *_: Any) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+
+@dataclass(frozen=True)
+class Stored:
+    body: bytes
+    headers: list[tuple[str, str]]
+
+
+class RenderCache:
+    """Finished pages of this worker, by content version, full URL, page-or-fragment and year."""
+
+    def __init__(self, entries: int, max_bytes: int):
+        self.pages = BoundedCache(entries, max_bytes, size=lambda stored: len(stored.body))
+
+    @staticmethod
+    def key() -> tuple[str | bytes, ...]:
+        # The scheme and the (validated) Host are part of the key: nothing cached under one Host
+        # is served to another. The footer prints the year.
+        return (state().version, request.scheme, request.host, request.path, request.query_string, variant(),
+                str(dt.date.today().year))
+
+    def answer(self) -> Response | None:
+        """A stored copy of this page, if there is one (a ``before_request`` hook)."""
+        if request.method not in ("GET", "HEAD"):
+            return None
+        stored = self.pages.get(self.key())
+        if stored is None:
+            return None
+        g.render_cache_hit = True
+        return current_app.response_class(stored.body, headers=stored.headers)
+
+    def store(self, response: Response) -> Response:
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and request.endpoint not in (None, "static")
+            and not g.get("render_cache_hit")
+            and not response.is_streamed
+            and is_shareable(response)
+        ):
+            self.pages.set(self.key(), Stored(response.get_data(), list(response.headers.items())))
+        return response
+
+
+def is_shareable(response: Response) -> bool:
+    control = response.cache_control
+    return not (control.no_store or control.private or control.no_cache) and "Set-Cookie" not in response.headers
+
+
+def html_cache_control(settings: Settings) -> str:
+    """Browsers keep a page briefly; shared caches longer, serving stale while they refresh."""
+    if settings.auto_reload:
+        return "no-cache"
+    return (
+        f"public, max-age={settings.html_max_age}, s-maxage={settings.html_shared_max_age}, "
+        f"stale-while-revalidate={settings.html_stale_seconds}, stale-if-error={STALE_IF_ERROR}"
+    )
+
+
+def cache_control_for(status: int, html_policy: str) -> str:
+    if request.method not in ("GET", "HEAD") or status >= 500:
+        return "no-store"
+    if status in (200, 203, 301, 308):
+        return html_policy
+    if 400 <= status < 500:
+        return "no-cache" if html_policy == "no-cache" else ERROR_CACHE_CONTROL
+    return "no-store"
+
+
+def compress_key(_: Any) -> str:
+    """Flask-Compress keeps one compressed body per ETag: per file or page version, not per URL."""
+    return str(g.get("compress_key") or f"unshared {id(g)}")
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    html_policy = html_cache_control(settings)
+    render_cache = RenderCache(settings.render_cache_entries, settings.render_cache_mb * 1024 * 1024)
+    compressed = BoundedCache(4096, settings.render_cache_mb * 1024 * 1024)
+    app.config.update(COMPRESS_SETTINGS, COMPRESS_CACHE_KEY=compress_key, COMPRESS_CACHE_BACKEND=lambda: compressed)
+    app.extensions["render_cache"] = render_cache
+    app.extensions["content_index"].listeners.append(render_cache.pages.clear)
+
+    def add_validators(response: Response) -> Response:
+        if "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = cache_control_for(response.status_code, html_policy)
+        if 200 <= response.status_code < 300 and not response.is_streamed:
+            if not response.get_etag()[0]:
+                response.add_etag()
+            # A range of a file (206) shares the file's ETag but not its bytes.
+            g.compress_key = f"{response.get_etag()[0]} {response.status_code} {response.headers.get('Content-Range', '')}"
+        return response
+
+    def answer_conditionally(response: Response) -> Response:
+        conditional = "HTTP_IF_NONE_MATCH" in request.environ or "HTTP_IF_MODIFIED_SINCE" in request.environ
+        if conditional and request.method in ("GET", "HEAD") and response.status_code == 200:
+            response.make_conditional(request)
+        return response
+
+    # Registered in reverse of the order they run in (see the module's docstring).
+    app.after_request(answer_conditionally)
+    Compress(app)
+    if settings.render_cache_entries:
+        app.after_request(render_cache.store)
+        app.before_request(render_cache.answer)
+    app.after_request(add_validators)
