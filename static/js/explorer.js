@@ -1,4 +1,5 @@
-/* The explorer from the keyboard and on a phone; everything here is an enhancement of a plain form.
+/* The explorer (and every page with its filters) from the keyboard and on a phone; everything here
+   is an enhancement of a plain form.
    - "/" focuses the search box (unless the visitor is typing in a field); Escape in it clears it.
    - After htmx replaces the results, their count is read out through a polite live region.
    - After "More briefings", focus moves to the first of the new cards.
@@ -19,14 +20,14 @@
     var filters = document.getElementById("filters");
     if (!filters) return;
     if (!("filters" in openState)) openState.filters = WIDE.matches;
-    document.querySelectorAll("#explorer-results details[id]").forEach(function (details) {
+    document.querySelectorAll(".facets details[id]").forEach(function (details) {
       if (details.id in openState) details.open = openState[details.id];
     });
   }
 
   document.addEventListener("toggle", function (event) {
     var details = event.target;
-    if (details.tagName === "DETAILS" && details.id && details.closest("#explorer-results")) {
+    if (details.tagName === "DETAILS" && details.id && details.closest(".facets")) {
       openState[details.id] = details.open;
     }
   }, true);
@@ -52,7 +53,7 @@
     var target = event.detail.target;
     if (target && target.id === "load-more") {
       cardsBefore = document.querySelectorAll("#briefing-list .briefing-card").length;
-    } else if (target && target.id === "explorer-results") {
+    } else if (target && target.querySelector(".facets")) {
       var active = document.activeElement;
       focusedId = active && active.id && target.contains(active) ? active.id : null;
     }
@@ -67,7 +68,7 @@
       if (link) link.focus();
       return;
     }
-    if (target && target.id === "explorer-results") {
+    if (target && target.isConnected && target.querySelector(".facets")) {
       restoreDisclosures();
       var again = focusedId && document.getElementById(focusedId);
       if (again && document.activeElement !== again) again.focus({ preventScroll: true });
