@@ -14,7 +14,7 @@ import tempfile
 import time
 
 from portfolio import create_app
-from portfolio.config import REPO_ROOT
+from portfolio.config import REPO_ROOT, Settings
 from portfolio.models import Briefing
 from portfolio.previews import briefing_card, render, site_title
 from portfolio.extensions import db
@@ -26,7 +26,7 @@ def median_ms(samples: list[float]) -> float:
 
 def measure() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"CONTENT_DIR": str(REPO_ROOT / "content"), "DATABASE_URL": f"sqlite:///{folder}/i.db"})
+        app = create_app(Settings(content_dir=REPO_ROOT / "content", database_url=f"sqlite:///{folder}/i.db"))
         client = app.test_client()
         client.get("/")  # build the index
         with app.test_request_context():
