@@ -55,10 +55,10 @@ control_socket_disable = True
 
 
 def on_starting(server: Any) -> None:
-    """Build or check the content index once, in the master, before any worker starts.
+    """Sync the content index once, in the master, before any worker starts.
 
-    Workers then find an index that matches the content and only read it, instead of
-    racing to build it. Without valid content and no earlier index the server stops here.
+    Workers then only read it. Broken content keeps the last good index (the problems are
+    logged); broken content and no earlier index stops the server here.
     """
     from portfolio import create_app
     from portfolio.content import state
@@ -67,6 +67,7 @@ def on_starting(server: Any) -> None:
     app = create_app()
     with app.app_context():
         index = state()
+        index.build()
         if not index.ready:
             problems = "\n".join(str(problem) for problem in index.problems)
             raise SystemExit(f"no content index to serve; fix the content first:\n{problems}")

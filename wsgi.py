@@ -1,10 +1,9 @@
-"""WSGI entry point: ``gunicorn wsgi:app`` (settings come from PORTFOLIO_* variables)."""
+"""WSGI entry point: ``gunicorn wsgi:app`` (settings come from PORTFOLIO_* variables).
+
+gunicorn reads ./gunicorn.conf.py, whose ``on_starting`` syncs the content index in the master
+before any worker forks; a worker only reads it (and answers 503 while there is none).
+"""
 
 from portfolio import create_app
-from portfolio.content import state
 
 app = create_app()
-
-with app.app_context():
-    if not state().ready:
-        raise SystemExit("content is not valid and there is no earlier index to serve: run `flask --app portfolio content check`")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Any
 
 from flask import Flask, request
@@ -14,7 +13,11 @@ from .extensions import db, htmx
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app from ``settings`` (tests pass their own), else from PORTFOLIO_* variables."""
+    """Build the app from ``settings`` (tests pass their own), else from PORTFOLIO_* variables.
+
+    Nothing here reads or writes the content or the index: ``content sync``, gunicorn's master
+    (gunicorn.conf.py) and the development auto-reload build it.
+    """
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -23,7 +26,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     settings = settings or Settings()
     app.config.update(settings.flask_config())
-    os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
     htmx.init_app(app)

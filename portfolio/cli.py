@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -11,6 +15,10 @@ from flask.cli import AppGroup
 
 from .content import ContentError, load_content, state
 from .content.markdown import slugify
+from .content.sources import scan
+
+PLAIN_STEPS = 10  # without a terminal, one line per tenth of the work
+PROGRESS_FROM = 500  # files; smaller jobs take under a second and report only their result
 
 content_cli = AppGroup("content", help="Validate, publish and create content files.")
 
@@ -19,14 +27,41 @@ def _content_dir(option: str | None) -> Path:
     return Path(option or current_app.config["CONTENT_DIR"])
 
 
+@contextmanager
+def progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal; plain lines (one per tenth) in a log or a pipe."""
+    if total < PROGRESS_FROM:
+        yield lambda steps: None
+        return
+    if sys.stderr.isatty():
+        with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+            yield bar.update
+        return
+    done = 0
+    shown = 0
+
+    def advance(steps: int) -> None:
+        nonlocal done, shown
+        done += steps
+        while total and shown < PLAIN_STEPS and done * PLAIN_STEPS >= (shown + 1) * total:
+            shown += 1
+            click.echo(f"{label} {done}/{total} files", err=True)
+
+    yield advance
+
+
 @content_cli.command("check")
 @click.option("--content-dir", type=click.Path(file_okay=False), help="Defaults to PORTFOLIO_CONTENT_DIR.")
 def check_command(content_dir: str | None) -> None:
-    """Validate every content file; print one line per problem and exit 1 if any."""
+    """Validate every content file as production publishes it; print one line per problem, exit 1 if any.
+
+    Never reads or writes the index: checking publishes nothing.
+    """
     root = _content_dir(content_dir)
     if not root.is_dir():
         raise click.ClickException(f"{root}: not a directory")
-    bundle, problems = load_content(root)
+    with progress("checking", len(scan(root))) as advance:
+        bundle, problems = load_content(root, progress=advance)
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -39,18 +74,22 @@ def check_command(content_dir: str | None) -> None:
 
 
 @content_cli.command("sync")
-def sync_command() -> None:
-    """Validate, then rebuild the index and swap it in; on any problem change nothing."""
+@click.option("--full", is_flag=True, help="Re-read every file instead of only the changed ones.")
+def sync_command(full: bool) -> None:
+    """Validate, then bring the index up to date; on any problem change nothing."""
+    index = state()
     try:
-        result = state().run_sync()
+        with progress("syncing", len(scan(index.content_dir))) as advance:
+            result = index.run_sync(progress=advance, full=full)
     except ContentError as error:
         for problem in error.problems:
             click.echo(str(problem))
         click.echo("sync refused: the index was not changed", err=True)
         raise SystemExit(1) from None
+    how = f"{result.changed} file(s) read" if result.incremental else "full rebuild"
     click.echo(
         f"synced {result.briefings} briefings, {result.projects} projects, {result.pages} pages "
-        f"(version {result.version}) in {result.seconds:.2f}s"
+        f"(version {result.version}; {how}) in {result.seconds:.2f}s"
     )
 
 
@@ -64,6 +103,7 @@ date: {month}
 key: false
 tags: [{tag}]
 connections: []
+draft: true
 ---
 ## Summary
 
@@ -83,6 +123,7 @@ status: in development
 order: {order}
 tags: []
 links: []
+draft: true
 ---
 A few paragraphs about the project.
 """
@@ -99,11 +140,9 @@ def _yaml_string(value: str) -> str:
 @click.argument("kind", type=click.Choice(["project", "briefing"]))
 @click.option("--title", required=True, help="The title of the new item.")
 def new_command(kind: str, title: str) -> None:
-    """Write a ready-to-edit file with the right front matter."""
-    import datetime as dt
-
+    """Write a ready-to-edit draft with the right front matter (the index is not touched)."""
     root = _content_dir(None)
-    bundle, _ = load_content(root)
+    bundle, _ = load_content(root, include_drafts=True)
     slug = slugify(title)
     if kind == "project":
         path = root / "projects" / f"{slug}.md"

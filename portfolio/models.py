@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .dates import month_label
 from .extensions import db
 
 FTS_TABLE = "briefing_fts"
@@ -44,6 +45,7 @@ class Project(db.Model):
     summary: Mapped[str] = mapped_column(Text)
     status: Mapped[str | None] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(index=True)
+    draft: Mapped[bool] = mapped_column(default=False, doc="only ever true in a development index")
     tags: Mapped[list[str]] = mapped_column(JSON)
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     html: Mapped[str] = mapped_column(Text)
@@ -67,6 +69,7 @@ class Briefing(db.Model):
     day: Mapped[int | None]
     date_key: Mapped[int] = mapped_column(index=True, doc="YYYYMMDD, day 00 when unknown")
     key: Mapped[bool]
+    draft: Mapped[bool] = mapped_column(default=False, doc="only ever true in a development index")
     tags: Mapped[list[str]] = mapped_column(JSON)
     authors: Mapped[list[str]] = mapped_column(JSON, doc="as printed; a final 'others' stands for et al.")
     url: Mapped[str | None] = mapped_column(String(500), doc="the document's canonical landing page")
@@ -93,10 +96,7 @@ class Briefing(db.Model):
 
     @property
     def month_label(self) -> str:
-        """'May 2025', as the seed prints a briefing's date."""
-        from .content.schema import MONTH_ABBR
-
-        return f"{MONTH_ABBR[self.month - 1]} {self.year}"
+        return month_label(self.year, self.month)
 
     @property
     def iso_date(self) -> str:
@@ -120,3 +120,20 @@ class Connection(db.Model):
 
     source_briefing: Mapped[Briefing] = relationship(foreign_keys=[source], lazy="raise")
     target_briefing: Mapped[Briefing] = relationship(foreign_keys=[target], lazy="raise")
+
+
+class SourceFile(db.Model):
+    """Each content file the index was built from, with its parse, for the next (incremental) sync.
+
+    ``parsed`` is the pickled result of parsing the file (for a briefing, its front matter
+    without the rendered row, which the briefing table already holds). It is only ever read
+    back by ``content.sync`` from an index that sync itself wrote.
+    """
+
+    rel: Mapped[str] = mapped_column(String(500), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int]
+    mtime_ns: Mapped[int]
+    seen_ns: Mapped[int] = mapped_column(doc="when the bytes were read; a file modified just before is hashed again")
+    digest: Mapped[str] = mapped_column(String(64))
+    parsed: Mapped[bytes] = mapped_column(LargeBinary)

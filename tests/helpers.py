@@ -13,12 +13,23 @@ from flask import Flask
 
 from portfolio import create_app
 from portfolio.config import Settings
+from portfolio.content import ContentError, sync
 
 
-def make_app(content: Path, database: Path, **overrides: Any) -> Flask:
-    """An app over ``content`` and its own index; ``overrides`` are Settings fields (``env=...``)."""
-    settings: dict[str, Any] = {"env": "testing", "content_dir": content, "database_url": f"sqlite:///{database}"}
-    return create_app(Settings(**(settings | overrides)))
+def make_app(content: Path, database: Path, sync_first: bool = True, **overrides: Any) -> Flask:
+    """An app over ``content`` and its own index; ``overrides`` are Settings fields (``env=...``).
+
+    The index is synced first, as ``content sync`` would (unless told not to): creating the app
+    builds nothing. Content that does not validate leaves no index (or the earlier one).
+    """
+    settings = Settings(**({"env": "testing", "content_dir": content, "database_url": f"sqlite:///{database}"}
+                           | overrides))
+    if sync_first:
+        try:
+            sync(settings.content_dir, settings.database_url, include_drafts=settings.env == "development")
+        except ContentError:
+            pass
+    return create_app(settings)
 
 
 def parse(response: Any) -> BeautifulSoup:

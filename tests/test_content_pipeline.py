@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio.content import ContentError, load_content, sync
+from portfolio.content import ContentError, load_content, state, sync
 from portfolio.content.sync import read_meta
 from tests.helpers import make_app, parse
 
@@ -166,20 +166,26 @@ def test_development_mode_keeps_last_good_content_and_names_the_problem(content_
     assert problems is not None and "about.md: front matter: malformed YAML" in problems.get_text()
 
 
-def test_production_start_rebuilds_a_stale_index(content_dir, tmp_path):
+def test_production_server_start_syncs_a_stale_index(content_dir, tmp_path):
     database = tmp_path / "prod.sqlite3"
     make_app(content_dir, database, env="production")
     (content_dir / "projects" / "new-thing.md").write_text(NEW_PROJECT, "utf-8")
-    app = make_app(content_dir, database, env="production")
+    app = make_app(content_dir, database, sync_first=False, env="production")
+    assert app.test_client().get("/projects/new-thing").status_code == 404  # creating the app synced nothing
+    with app.app_context():
+        state().build()  # what gunicorn's master runs before forking (gunicorn.conf.py)
     assert app.test_client().get("/projects/new-thing").status_code == 200
 
 
-def test_production_start_with_broken_content_serves_last_good_index(content_dir, tmp_path):
+def test_production_server_start_with_broken_content_serves_last_good_index(content_dir, tmp_path):
     database = tmp_path / "prod.sqlite3"
     make_app(content_dir, database, env="production")
     (content_dir / "about.md").write_text("", "utf-8")
-    client = make_app(content_dir, database, env="production").test_client()
-    assert parse(client.get("/about")).find("h1").get_text() == "About Me"
+    app = make_app(content_dir, database, sync_first=False, env="production")
+    with app.app_context():
+        state().build()
+        assert [str(p) for p in state().problems] == ["about.md: file: the file is empty"]
+    assert parse(app.test_client().get("/about")).find("h1").get_text() == "About Me"
 
 
 def test_no_index_and_broken_content_answers_503(content_dir, tmp_path):
@@ -195,19 +201,24 @@ def test_new_briefing_takes_the_next_free_number(runner, content_dir):
     assert result.exit_code == 0, result.output
     created = Path(result.output.strip())
     assert created.name == f"{highest + 1:03d}-model-spec-a-reading.md"
-    bundle, problems = load_content(content_dir)
+    bundle, problems = load_content(content_dir, include_drafts=True)
     assert problems == []
     (briefing,) = [b for b in bundle.briefings if b["number"] == highest + 1]
     assert briefing["title"] == "Model Spec: A Reading"
+    assert briefing["draft"] is True
+    published, _ = load_content(content_dir)
+    assert highest + 1 not in {b["number"] for b in published.briefings}
 
 
 def test_new_project_is_ready_to_edit(runner, content_dir):
     result = runner.invoke(args=["content", "new", "project", "--title", "Garden Planner"])
     assert result.exit_code == 0, result.output
     assert Path(result.output.strip()) == content_dir / "projects" / "garden-planner.md"
-    bundle, problems = load_content(content_dir)
+    bundle, problems = load_content(content_dir, include_drafts=True)
     assert problems == []
     assert "garden-planner" in {p["slug"] for p in bundle.projects}
+    published, _ = load_content(content_dir)
+    assert "garden-planner" not in {p["slug"] for p in published.projects}
 
 
 def test_new_refuses_to_overwrite(runner, content_dir):

@@ -18,6 +18,9 @@ import json, sys
 from portfolio.content import briefings
 from portfolio.content.loader import load_content
 
+def published(bundle):
+    return (bundle.site, bundle.pages, bundle.projects, bundle.briefings, bundle.tables, bundle.version)
+
 briefings.PARALLEL_FROM = 10**9
 serial = load_content(sys.argv[1])
 pools = []
@@ -32,7 +35,7 @@ briefings.PARALLEL_FROM = 1
 parallel = load_content(sys.argv[1])
 print(json.dumps({
     "pool_used": bool(pools),
-    "same_bundle": parallel[0] == serial[0],
+    "same_bundle": published(parallel[0]) == published(serial[0]),
     "same_problems": parallel[1] == serial[1],
     "problems": [str(problem) for problem in parallel[1]],
     "briefings": len(parallel[0].briefings),

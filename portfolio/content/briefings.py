@@ -1,24 +1,41 @@
-"""Briefing files: front matter plus a body of ``## Summary`` and ``## Key Concepts``."""
+"""One briefing file on its own: front matter plus a body of ``## Summary`` and ``## Key Concepts``.
+
+Everything here depends only on the file's own bytes, so its result is remembered by the
+file's content hash (incremental sync). A field derived from one briefing alone belongs in
+``record``; a fact that needs the other briefings belongs in ``crosschecks`` (a problem) or
+``derive`` (rows computed over the whole published set).
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .loader import FileProblem, Problem, split_front_matter, validate
 from .markdown import plain_text, render, slugify
+from .parsing import Problem, read_markdown, validate
 from .schema import BriefingMeta
-
-if TYPE_CHECKING:
-    from .loader import Reader
 
 SUMMARY = "Summary"
 KEY_CONCEPTS = "Key Concepts"
+RESERVED_ANCHORS = ("summary", "key-concepts", "connections")
+
+# Below this many files a process pool costs more to start than it saves.
+PARALLEL_FROM = 1500
+
+
+@dataclass
+class ParsedBriefing:
+    """What can be known from one briefing file: its validated front matter and its index row."""
+
+    rel: str
+    meta: BriefingMeta | None
+    record: dict[str, Any]
+    problems: list[Problem]
 
 
 def split_sections(body: str, marker: str) -> tuple[str, list[tuple[str, str]]]:
@@ -68,7 +85,7 @@ def parse_body(body: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         problems.append(("body", "text in '## Key Concepts' before its first '### ' heading"))
     for heading, text in concept_sections:
         anchor = slugify(heading, 50)
-        while anchor in anchors or anchor in ("summary", "key-concepts", "connections"):
+        while anchor in anchors or anchor in RESERVED_ANCHORS:
             anchor += "-2"
         anchors.add(anchor)
         html = render(text)
@@ -80,105 +97,8 @@ def parse_body(body: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     )
 
 
-# Below this many briefings a process pool costs more to start than it saves.
-PARALLEL_FROM = 1500
-
-
-@dataclass
-class ParsedBriefing:
-    """One briefing file read on its own: what can be known without the other files."""
-
-    rel: str
-    meta: BriefingMeta | None
-    body: dict[str, Any]
-    problems: list[Problem]
-
-
-def parse_briefing(rel: str, text: str) -> ParsedBriefing:
-    """Front matter, validation and the rendered body of one file (run in a worker process)."""
-    try:
-        front, body_text = split_front_matter(text)
-    except FileProblem as error:
-        return ParsedBriefing(rel, None, {}, [Problem(rel, error.field, error.message)])
-    problems: list[Problem] = []
-    meta = validate(BriefingMeta, front, rel, problems)
-    body, body_problems = parse_body(body_text)
-    problems.extend(Problem(rel, field_name, message) for field_name, message in body_problems)
-    return ParsedBriefing(rel, meta, body, problems)
-
-
-def _parse_pair(pair: tuple[str, str]) -> ParsedBriefing:
-    return parse_briefing(*pair)
-
-
-def parse_briefings(files: list[tuple[str, str]]) -> list[ParsedBriefing]:
-    """Parse every file, across all cores when there are many: Markdown rendering dominates a sync.
-
-    The pool forks, which is only safe while this process runs a single thread (the CLI, the
-    gunicorn master, a test); a sync inside a threaded server parses in this process instead.
-    """
-    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    forkable = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
-    if len(files) < PARALLEL_FROM or workers < 2 or not forkable:
-        return [parse_briefing(rel, text) for rel, text in files]
-    chunk = max(1, len(files) // (workers * 4))
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_parse_pair, files, chunksize=chunk))
-
-
-def load_briefings(reader: Reader, paths: list[Path]) -> None:
-    """Validate every briefing, then the rules that span files (numbers, connections, lists)."""
-    files = []
-    for path in paths:
-        text = reader.read_text(path)
-        if text is not None:
-            files.append((reader.rel(path), text))
-    site = reader.bundle.site
-    owners: dict[int, str] = {}
-    pending: list[tuple[str, BriefingMeta]] = []
-    for parsed in parse_briefings(files):
-        rel, meta = parsed.rel, parsed.meta
-        reader.problems.extend(parsed.problems)
-        if meta is None:
-            continue
-        if meta.number in owners:
-            reader.problem(rel, "number", f"{meta.number} is also used by {owners[meta.number]}")
-            continue
-        owners[meta.number] = rel
-        if site is not None:
-            check_vocabulary(reader, rel, meta, site)
-        pending.append((rel, meta))
-        reader.bundle.briefings.append(record(meta, rel, parsed.body))
-    for rel, meta in pending:
-        for index, (kind, target) in enumerate(meta.connection_pairs):
-            field_name = f"connections[{index}].{kind}"
-            if target == meta.number:
-                reader.problem(rel, field_name, "a briefing cannot connect to itself")
-            elif target not in owners:
-                reader.problem(rel, field_name, f"briefing #{target} does not exist")
-            else:
-                reader.bundle.connections.append({"source": meta.number, "target": target, "kind": kind})
-
-
-def check_vocabulary(reader: Reader, rel: str, meta: BriefingMeta, site: Any) -> None:
-    """Category, organization and tags must come from the lists in content/site.yml."""
-    lists = (
-        ("category", [meta.category], "categories", site.categories),
-        ("organization", [meta.organization], "organizations", site.organizations),
-        ("tags", list(meta.tags), "briefing_tags", site.briefing_tags),
-    )
-    for field_name, values, list_name, allowed in lists:
-        for value in values:
-            if value not in allowed:
-                reader.problem(
-                    rel,
-                    field_name,
-                    f"{value!r} is not in the {list_name} list of site.yml "
-                    f"(add it there, or use one of: {', '.join(allowed)})",
-                )
-
-
 def record(meta: BriefingMeta, rel: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The briefing's row in the index: its front matter, flattened, and its rendered body."""
     day = meta.date.day
     return {
         "number": meta.number,
@@ -192,6 +112,7 @@ def record(meta: BriefingMeta, rel: str, body: dict[str, Any]) -> dict[str, Any]
         "day": day,
         "date_key": meta.date.year * 10000 + meta.date.month * 100 + (day or 0),
         "key": meta.key,
+        "draft": meta.draft,
         "tags": list(dict.fromkeys(meta.tags)),
         "authors": list(meta.authors),
         "url": meta.url,
@@ -203,3 +124,45 @@ def record(meta: BriefingMeta, rel: str, body: dict[str, Any]) -> dict[str, Any]
         "source": rel,
         **body,
     }
+
+
+def parse_briefing(rel: str, data: bytes) -> ParsedBriefing:
+    """Decode, split, validate and render one briefing file (may run in a worker process)."""
+    problems: list[Problem] = []
+    parsed = read_markdown(rel, data, problems)
+    if parsed is None:
+        return ParsedBriefing(rel, None, {}, problems)
+    meta = validate(BriefingMeta, parsed[0], rel, problems)
+    body, body_problems = parse_body(parsed[1])
+    problems.extend(Problem(rel, field_name, message) for field_name, message in body_problems)
+    return ParsedBriefing(rel, meta, record(meta, rel, body) if meta else {}, problems)
+
+
+def _parse_pair(pair: tuple[str, bytes]) -> ParsedBriefing:
+    return parse_briefing(*pair)
+
+
+def parse_briefings(
+    files: list[tuple[str, bytes]], progress: Callable[[int], None] | None = None
+) -> Iterable[ParsedBriefing]:
+    """Parse files in order, across all cores when there are many: Markdown rendering dominates.
+
+    The pool forks, which is only safe while this process runs a single thread (the CLI, the
+    gunicorn master, a test); a sync inside a threaded server parses in this process instead.
+    ``progress`` is told how many files each step finished.
+    """
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    forkable = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    if len(files) < PARALLEL_FROM or workers < 2 or not forkable:
+        for rel, data in files:
+            parsed = parse_briefing(rel, data)
+            if progress:
+                progress(1)
+            yield parsed
+        return
+    chunk = max(1, len(files) // (workers * 8))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for parsed in pool.map(_parse_pair, files, chunksize=chunk):
+            if progress:
+                progress(1)
+            yield parsed

@@ -1,304 +1,163 @@
-"""Read ``content/`` into validated records, collecting every problem instead of stopping at one.
+"""The pipeline from files to records, in four steps, each with one place in the code:
 
-Each problem names the file, the field and what is wrong, as ``PATH: field: message``.
+1. **per file** (``briefings.parse_briefing``, ``pages.parse_*``): bytes → validated front matter
+   and a rendered index row. Depends only on the file, so it is remembered by the file's
+   content hash and an unchanged file is never read or rendered again (``previous``).
+2. **cross-checks** (``crosschecks.CHECKS``, ``pages.unique_projects``/``check_links``): rules that
+   span files, run over the whole set on every sync.
+3. **whole-set rows** (``derive.SET_STEPS``): tables computed from every published briefing.
+4. ``sync`` writes the result into the index.
+
+Drafts (``draft: true``) are read and checked like any file; a production build leaves them
+out of the records, so nothing later can show them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from .briefings import ParsedBriefing, parse_briefings
+from .crosschecks import BriefingSet, cross_check
+from .derive import derive
+from .pages import ParsedItem, check_links, parse_page, parse_project, parse_site, unique_projects
+from .parsing import Problem
+from .sources import ABOUT_FILE, SITE_FILE, Source, file_digest, scan, stamp_of
 
-from .markdown import render, slugify
-from .schema import PageMeta, ProjectMeta, SiteConfig
-
-SITE_FILE = "site.yml"
-ABOUT_FILE = "about.md"
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
-SECTION = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
-CONCEPT = re.compile(r"^###[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
-KNOWN_SECTIONS = ("Summary", "Key Concepts")
-
-
-
-class YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader, but dates stay text: the schemas parse them and name the field of an
-    impossible one (PyYAML itself raises a bare ValueError for ``2025-02-30``)."""
+Parsed = ParsedItem | ParsedBriefing
+Progress = Callable[[int], None]
+# A file modified this close to when it was read may change again within the same timestamp
+# tick, so its size and time do not prove it unchanged: its bytes are hashed again ("racy git").
+RACY_NS = 2_000_000_000
 
 
-YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-Model = TypeVar("Model", bound=BaseModel)
+@dataclass
+class Remembered:
+    """One file's parse, kept between syncs and found again by its name, size and time or its hash."""
+
+    source: Source
+    digest: str
+    parsed: Parsed
+    seen_ns: int  # when the bytes were read (time.time_ns)
+
+    def unchanged(self, source: Source) -> bool:
+        """Whether the file system's description proves the bytes unchanged since they were read."""
+        same_stat = (self.source.size, self.source.mtime_ns) == (source.size, source.mtime_ns)
+        return same_stat and source.mtime_ns + RACY_NS < self.seen_ns
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    path: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.field}: {self.message}"
-
-
-class ContentError(Exception):
-    """Content that cannot be published; ``problems`` lists every one found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
-        lines = "\n".join(str(problem) for problem in self.problems)
-        super().__init__(f"{len(self.problems)} content problem(s):\n{lines}")
-
-
-class FileProblem(Exception):
-    def __init__(self, field_name: str, message: str):
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
+ParseCache = dict[str, Remembered]
 
 
 @dataclass
 class Bundle:
     """Everything the index is built from, already validated and rendered."""
 
-    site: SiteConfig | None = None
+    site: Any = None  # SiteConfig | None
     pages: list[dict[str, Any]] = field(default_factory=list)
     projects: list[dict[str, Any]] = field(default_factory=list)
-    briefings: list[dict[str, Any]] = field(default_factory=list)
-    connections: list[dict[str, Any]] = field(default_factory=list)
+    briefing_set: BriefingSet | None = None
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # from derive.SET_STEPS
+    files: ParseCache = field(default_factory=dict)
+    fresh: set[str] = field(default_factory=set)  # files read and parsed by this load
+    include_drafts: bool = False
     version: str = ""
+    stamp: str = ""  # names, sizes and times of the files as they were found (sources.stamp_of)
+
+    @property
+    def briefings(self) -> list[dict[str, Any]]:
+        """The index rows of the briefings this build publishes."""
+        return [b.record for b in self.briefing_set.published] if self.briefing_set else []
 
 
-def content_files(root: Path) -> list[Path]:
-    """The files the site reads, in a stable order (dot- and underscore-files are skipped)."""
-    found = []
-    for path in [root / SITE_FILE, root / ABOUT_FILE]:
-        if path.is_file():
-            found.append(path)
-    for folder in ("legal", "projects", "briefings"):
-        directory = root / folder
-        if directory.is_dir():
-            found.extend(
-                sorted(p for p in directory.glob("*.md") if not p.name.startswith((".", "_")))
-            )
-    return found
+def parse_one(source: Source, data: bytes) -> Parsed:
+    if source.kind == "site":
+        return parse_site(source.rel, data)
+    if source.kind == "project":
+        return parse_project(source.rel, data)
+    return parse_page(source.rel, data)
 
 
-def content_stamp(root: Path) -> str:
-    """A cheap fingerprint of names, sizes and modification times, to notice edits."""
-    digest = hashlib.sha1()
-    for path in content_files(root):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 text with any BOM dropped and CRLF/CR line endings made LF."""
-    if not data.strip():
-        raise FileProblem("file", "the file is empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise FileProblem(
-            "file", f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def parse_yaml(text: str, field_name: str) -> Any:
-    try:
-        return yaml.load(text, Loader=YamlLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise FileProblem(field_name, f"malformed YAML{where}: {problem}") from None
-
-
-def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    match = FRONT_MATTER.match(text)
-    if not match:
-        raise FileProblem("front matter", "missing: the file must start with a '---' line")
-    meta = parse_yaml(match.group(1) or "", "front matter")
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise FileProblem("front matter", "must be a mapping of 'field: value' lines")
-    return meta, text[match.end():]
-
-
-def validate(model: type[Model], data: Any, rel: str, problems: list[Problem]) -> Model | None:
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        for item in error.errors():
-            problems.append(Problem(rel, _field_name(item["loc"]), _message(item)))
-        return None
-
-
-def _field_name(loc: tuple[Any, ...]) -> str:
-    name = ""
-    for part in loc:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
-    return name or "front matter"
-
-
-def _message(item: Any) -> str:
-    kind = item["type"]
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        return "unknown field"
-    message = str(item["msg"])
-    return message.removeprefix("Value error, ")
-
-
-class Reader:
-    """Reads one content tree, gathering records and problems."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.problems: list[Problem] = []
-        self.bundle = Bundle()
-        self._digest = hashlib.sha256()
-
-    def rel(self, path: Path) -> str:
-        return str(path.relative_to(self.root))
-
-    def problem(self, rel: str, field_name: str, message: str) -> None:
-        self.problems.append(Problem(rel, field_name, message))
-
-    def read_text(self, path: Path) -> str | None:
-        rel = self.rel(path)
+def read_files(
+    root: Path, sources: list[Source], previous: ParseCache, progress: Progress | None
+) -> tuple[ParseCache, set[str], list[Problem]]:
+    """Every file's parse: remembered ones reused, the rest read and parsed (briefings in parallel)."""
+    files: ParseCache = {}
+    problems: list[Problem] = []
+    to_parse: list[tuple[Source, str, bytes, int]] = []
+    for source in sources:
+        known = previous.get(source.rel)
+        if known and known.unchanged(source):
+            files[source.rel] = known
+            continue
+        seen_ns = time.time_ns()
         try:
-            data = path.read_bytes()
-            self._digest.update(rel.encode() + b"\0" + data + b"\0")
-            return decode(data)
-        except FileProblem as error:
-            self.problem(rel, error.field, error.message)
+            data = (root / source.rel).read_bytes()
         except OSError as error:
-            self.problem(rel, "file", f"cannot be read: {error.strerror}")
-        return None
-
-    def read_markdown(self, path: Path) -> tuple[dict[str, Any], str] | None:
-        text = self.read_text(path)
-        if text is None:
-            return None
-        try:
-            return split_front_matter(text)
-        except FileProblem as error:
-            self.problem(self.rel(path), error.field, error.message)
-            return None
-
-    def load(self) -> tuple[Bundle, list[Problem]]:
-        self.load_site()
-        self.load_page(self.root / ABOUT_FILE, "about", required=True)
-        for path in self._folder("legal"):
-            self.load_page(path, f"legal/{path.stem}")
-        self.load_projects()
-        from .briefings import load_briefings
-
-        load_briefings(self, self._folder("briefings"))
-        self.check_links()
-        self.bundle.version = self._digest.hexdigest()[:16]
-        return self.bundle, sorted(set(self.problems))
-
-    def _folder(self, name: str) -> list[Path]:
-        directory = self.root / name
-        if not directory.is_dir():
-            return []
-        return sorted(p for p in directory.glob("*.md") if not p.name.startswith((".", "_")))
-
-    def load_site(self) -> None:
-        path = self.root / SITE_FILE
-        if not path.is_file():
-            self.problem(SITE_FILE, "file", "missing required file")
-            return
-        text = self.read_text(path)
-        if text is None:
-            return
-        try:
-            data = parse_yaml(text, "file")
-        except FileProblem as error:
-            self.problem(SITE_FILE, error.field, error.message)
-            return
-        if not isinstance(data, dict):
-            self.problem(SITE_FILE, "file", "must be a mapping of 'field: value' lines")
-            return
-        self.bundle.site = validate(SiteConfig, data, SITE_FILE, self.problems)
-
-    def load_page(self, path: Path, url_path: str, required: bool = False) -> None:
-        if not path.is_file():
-            if required:
-                self.problem(self.rel(path), "file", "missing required file")
-            return
-        parsed = self.read_markdown(path)
-        if parsed is None:
-            return
-        meta = validate(PageMeta, parsed[0], self.rel(path), self.problems)
-        if meta is None:
-            return
-        self.bundle.pages.append(
-            {
-                "path": url_path,
-                "title": meta.title,
-                "description": meta.description,
-                "html": render(parsed[1]),
-                "updated": meta.updated.isoformat() if meta.updated else None,
-                "source": self.rel(path),
-            }
-        )
-
-    def load_projects(self) -> None:
-        owners: dict[str, str] = {}
-        for path in self._folder("projects"):
-            rel = self.rel(path)
-            parsed = self.read_markdown(path)
-            if parsed is None:
-                continue
-            meta = validate(ProjectMeta, parsed[0], rel, self.problems)
-            if meta is None:
-                continue
-            slug = meta.slug or slugify(path.stem)
-            if slug in owners:
-                self.problem(rel, "slug", f"{slug!r} is also used by {owners[slug]}")
-                continue
-            owners[slug] = rel
-            self.bundle.projects.append(
-                {
-                    "slug": slug,
-                    "title": meta.title,
-                    "summary": meta.summary,
-                    "status": meta.status,
-                    "position": meta.order,
-                    "tags": list(meta.tags),
-                    "links": [link.model_dump() for link in meta.links],
-                    "html": render(parsed[1]),
-                    "source": rel,
-                }
-            )
-
-    def check_links(self) -> None:
-        """Internal nav and footer links must point at pages that exist."""
-        site = self.bundle.site
-        if site is None:
-            return
-        known = {"/", "/about", "/projects/", "/briefings/"}
-        known |= {f"/{page['path']}" for page in self.bundle.pages}
-        known |= {f"/projects/{project['slug']}" for project in self.bundle.projects}
-        for group in ("nav", "footer"):
-            for index, link in enumerate(getattr(site, group)):
-                target = link.href.split("#")[0].split("?")[0]
-                if link.href.startswith("/") and target not in known:
-                    self.problem(SITE_FILE, f"{group}[{index}].href", f"no page at {link.href!r}")
+            problems.append(Problem(source.rel, "file", f"cannot be read: {error.strerror}"))
+            continue
+        digest = file_digest(data)
+        if known and known.digest == digest:
+            files[source.rel] = Remembered(source, digest, known.parsed, seen_ns)
+        else:
+            to_parse.append((source, digest, data, seen_ns))
+    if progress and len(files):
+        progress(len(files))
+    briefing_files = [entry for entry in to_parse if entry[0].kind == "briefing"]
+    for source, digest, data, seen_ns in to_parse:
+        if source.kind != "briefing":
+            files[source.rel] = Remembered(source, digest, parse_one(source, data), seen_ns)
+            if progress:
+                progress(1)
+    parsed = parse_briefings([(entry[0].rel, entry[2]) for entry in briefing_files], progress)
+    for (source, digest, _, seen_ns), briefing in zip(briefing_files, parsed):
+        files[source.rel] = Remembered(source, digest, briefing, seen_ns)
+    return files, {entry[0].rel for entry in to_parse}, problems
 
 
-def load_content(root: str | os.PathLike[str]) -> tuple[Bundle, list[Problem]]:
-    """Read and validate every content file under ``root``."""
-    return Reader(Path(root)).load()
+def load_content(
+    root: str | os.PathLike[str],
+    include_drafts: bool = False,
+    previous: ParseCache | None = None,
+    progress: Progress | None = None,
+) -> tuple[Bundle, list[Problem]]:
+    """Read and validate every content file under ``root``; ``previous`` holds remembered parses."""
+    root = Path(root)
+    sources = scan(root)
+    files, fresh, problems = read_files(root, sources, previous or {}, progress)
+    ordered = [files[s.rel] for s in sources if s.rel in files]  # scan order: site, about, folders
+    for remembered in ordered:
+        problems.extend(remembered.parsed.problems)
+    present = {s.rel for s in sources}
+    for required in (SITE_FILE, ABOUT_FILE):
+        if required not in present:
+            problems.append(Problem(required, "file", "missing required file"))
+
+    bundle = Bundle(files=files, fresh=fresh, include_drafts=include_drafts, stamp=stamp_of(sources))
+    items = [r.parsed for r in ordered if isinstance(r.parsed, ParsedItem)]
+    bundle.site = next((item.site for item in items if item.kind == "site"), None)
+    bundle.pages = [item.record for item in items if item.kind == "page" and item.record]
+    projects, project_problems = unique_projects([item for item in items if item.kind == "project"])
+    bundle.projects = [project for project in projects if include_drafts or not project["draft"]]
+    problems.extend(project_problems)
+    briefings = [r.parsed for r in ordered if isinstance(r.parsed, ParsedBriefing)]
+    bundle.briefing_set, briefing_problems = cross_check(briefings, bundle.site, include_drafts)
+    problems.extend(briefing_problems)
+    problems.extend(check_links(bundle.site, bundle.pages, bundle.projects))
+    if not problems:
+        bundle.tables = derive(bundle.briefing_set)
+    bundle.version = content_version(ordered, include_drafts)
+    return bundle, sorted(set(problems))
+
+
+def content_version(files: list[Remembered], include_drafts: bool) -> str:
+    """A hash of every file's name and bytes (and whether drafts are shown): what the index serves."""
+    digest = hashlib.sha256(b"drafts\0" if include_drafts else b"published\0")
+    for remembered in files:
+        digest.update(f"{remembered.source.rel}\0{remembered.digest}\n".encode())
+    return digest.hexdigest()[:16]

@@ -12,8 +12,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
-MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
 # connection kind -> (label on the briefing that writes it, label on the other briefing)
 CONNECTION_KINDS: dict[str, tuple[str, str]] = {
     "influenced_by": ("Influenced by", "Influenced"),
@@ -95,6 +93,7 @@ class ProjectMeta(Strict):
     slug: Slug | None = None
     tags: list[ShortText] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
+    draft: bool = False  # shown only in development
 
 
 class BriefingDate(Strict):
@@ -143,6 +142,7 @@ class BriefingMeta(Strict):
     code: WebUrl | None = None
     updated: dt.date | None = None
     connections: list[dict[str, int]] = Field(default_factory=list)
+    draft: bool = False  # shown only in development
 
     @field_validator("authors")
     @classmethod

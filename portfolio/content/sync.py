@@ -1,15 +1,27 @@
-"""Build the SQLite index from validated content and swap it in atomically.
+"""Write validated content into the SQLite index, all of it or only what changed.
 
-The new index is written to a temporary file beside the live one and moved over it with
-``os.replace``: a reader has the old file or the new one open, never a half-built one. If any
-content problem is found nothing is written, so the site keeps serving the last good content.
+A **full** sync (no usable index yet, or one built by another parser or for the other
+drafts mode) writes a new file beside the live one and moves it over it with ``os.replace``:
+a reader has the old file or the new one open, never a half-built one.
+
+An **incremental** sync reuses the parse of every file whose bytes have not changed (found by
+name, size and time, else by content hash) and rewrites, in one SQLite transaction on the
+live file, only the rows of changed, added and removed files, plus the small tables computed
+over the whole set. Readers see the old rows or the new ones, never a mix. Cross-checks
+always run over every file, and the result is the same rows as a full sync (tested).
+
+If any content problem is found nothing is written, so the site keeps the last good content.
 """
 
 from __future__ import annotations
 
 import fcntl
+import functools
+import hashlib
+import importlib.metadata
 import json
 import os
+import pickle
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,21 +29,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, create_engine, event, insert, text
+from sqlalchemy import Connection, Table, create_engine, delete, event, insert, select, text
 
 from ..extensions import db
-from ..models import (
-    FTS_DDL,
-    FTS_TABLE,
-    Briefing,
-    BriefingTag,
-    Connection,
-    Meta,
-    Page,
-    Project,
-    ProjectTag,
-)
-from .loader import Bundle, ContentError, content_stamp, load_content
+from ..models import FTS_DDL, FTS_TABLE, Briefing, BriefingTag, Meta, Page, Project, ProjectTag, SourceFile
+from .briefings import ParsedBriefing
+from .loader import Bundle, ParseCache, Progress, Remembered, load_content
+from .markdown import template_ids
+from .parsing import ContentError
+from .sources import Source
+
+PACKAGE = Path(__file__).resolve().parent.parent
+LIBRARIES = ("markdown", "nh3", "pydantic", "PyYAML")
+
+
+@functools.cache
+def parser_fingerprint() -> str:
+    """What a remembered parse depends on besides the file: this code, the libraries, the templates' ids.
+
+    An index written under another fingerprint is rebuilt in full rather than patched.
+    """
+    digest = hashlib.sha256()
+    for path in sorted([*PACKAGE.joinpath("content").glob("*.py"), PACKAGE / "models.py"]):
+        digest.update(path.read_bytes())
+    for library in LIBRARIES:
+        digest.update(importlib.metadata.version(library).encode())
+    digest.update(" ".join(sorted(template_ids())).encode())
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -41,6 +65,9 @@ class SyncResult:
     projects: int
     pages: int
     seconds: float
+    changed: int  # files read and parsed afresh
+    incremental: bool
+    cache: ParseCache
 
 
 def database_path(url: str) -> Path:
@@ -49,7 +76,7 @@ def database_path(url: str) -> Path:
 
 @contextmanager
 def exclusive_lock(path: Path) -> Iterator[None]:
-    """Serialise syncs from several processes (gunicorn workers starting together)."""
+    """Serialise syncs from several processes (a CLI sync beside a development server)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(f"{path}.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -59,29 +86,59 @@ def exclusive_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def sync(content_dir: str | os.PathLike[str], database_url: str) -> SyncResult:
-    """Validate all content; on success replace the index, otherwise raise ``ContentError``."""
+def sync(
+    content_dir: str | os.PathLike[str],
+    database_url: str,
+    include_drafts: bool = False,
+    cache: ParseCache | None = None,
+    progress: Progress | None = None,
+    full: bool = False,
+) -> SyncResult:
+    """Validate all content; on success bring the index up to date, otherwise raise ``ContentError``.
+
+    ``cache`` is the parse a previous sync in this process returned (``SyncResult.cache``);
+    without it the parses remembered in the live index are used. ``full`` ignores both.
+    """
     started = time.perf_counter()
     root = Path(content_dir)
-    stamp = content_stamp(root)
-    bundle, problems = load_content(root)
-    if problems:
-        raise ContentError(problems)
     target = database_path(database_url)
     with exclusive_lock(target):
-        temporary = target.with_name(f"{target.name}.building-{os.getpid()}")
-        try:
-            write_index(bundle, temporary, stamp)
-            os.replace(temporary, target)
-        finally:
-            temporary.unlink(missing_ok=True)
+        live = None if full else live_sources(target, include_drafts)
+        if live is None:
+            previous: ParseCache = {}
+        elif cache is None:
+            previous = remembered_parses(target)
+        else:  # a parse read back from an index lacks its row: usable only while that row is live
+            previous = {rel: r for rel, r in cache.items() if _has_row(r) or live.get(rel, ("",))[0] == r.digest}
+        bundle, problems = load_content(root, include_drafts, previous, progress)
+        if problems:
+            raise ContentError(problems)
+        if live is None:
+            temporary = target.with_name(f"{target.name}.building-{os.getpid()}")
+            try:
+                write_index(bundle, temporary, bundle.stamp)
+                os.replace(temporary, target)
+            finally:
+                temporary.unlink(missing_ok=True)
+        else:
+            patch_index(bundle, target, bundle.stamp, live)
     return SyncResult(
         version=bundle.version,
         briefings=len(bundle.briefings),
         projects=len(bundle.projects),
         pages=len(bundle.pages),
         seconds=time.perf_counter() - started,
+        changed=len(bundle.fresh),
+        incremental=live is not None,
+        cache=bundle.files,
     )
+
+
+def _engine(path: Path, bulk: bool) -> Any:
+    engine = create_engine(f"sqlite:///{path}")
+    if bulk:
+        event.listen(engine, "connect", _fast_bulk_load)
+    return engine
 
 
 def _fast_bulk_load(dbapi_connection: Any, _record: Any) -> None:
@@ -94,24 +151,79 @@ def _fast_bulk_load(dbapi_connection: Any, _record: Any) -> None:
 
 def write_index(bundle: Bundle, path: Path, stamp: str) -> None:
     path.unlink(missing_ok=True)
-    engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _fast_bulk_load)
+    engine = _engine(path, bulk=True)
     try:
         db.metadata.create_all(engine)
         with engine.begin() as connection:
             connection.execute(text(FTS_DDL))
-            for table, rows in table_rows(bundle, stamp):
-                if rows:
-                    connection.execute(insert(table), rows)
-            if bundle.briefings:
-                connection.execute(
-                    text(f"INSERT INTO {FTS_TABLE} (rowid, title, subtitle, summary, concepts) "
-                         "VALUES (:number, :title, :subtitle, :summary, :concepts)"),
-                    [fts_row(briefing) for briefing in bundle.briefings],
-                )
+            write_whole_tables(connection, bundle, stamp)
+            insert_briefings(connection, bundle.briefings)
+            insert_sources(connection, list(bundle.files.values()))
             connection.execute(text("ANALYZE"))
     finally:
         engine.dispose()
+
+
+def patch_index(bundle: Bundle, path: Path, stamp: str, live: dict[str, tuple[str, int, int, int]]) -> None:
+    """Rewrite the rows of files whose bytes changed, and the whole-set tables, in one transaction."""
+    files = bundle.files
+    stale = {rel for rel, (digest, *_) in live.items() if rel not in files or files[rel].digest != digest}
+    added = [r for rel, r in files.items() if rel not in live or rel in stale]
+    moved = [  # same bytes, read again: remember the new stat and time of reading
+        r for rel, r in files.items()
+        if rel in live and rel not in stale and live[rel][1:] != (r.source.size, r.source.mtime_ns, r.seen_ns)
+    ]
+    engine = _engine(path, bulk=False)
+    try:
+        with engine.begin() as connection:
+            numbers = connection.scalars(
+                select(Briefing.number).where(Briefing.source.in_(stale))
+            ).all() if stale else []
+            if numbers:
+                connection.execute(delete(BriefingTag).where(BriefingTag.briefing_number.in_(numbers)))
+                connection.execute(delete(Briefing).where(Briefing.number.in_(numbers)))
+                connection.execute(
+                    text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join(str(int(n)) for n in numbers)})")
+                )
+            changed_rels = {remembered.source.rel for remembered in added}
+            published = bundle.briefing_set.published if bundle.briefing_set else []
+            insert_briefings(connection, [b.record for b in published if b.rel in changed_rels])
+            write_whole_tables(connection, bundle, stamp, clear=True)
+            if stale:
+                connection.execute(delete(SourceFile).where(SourceFile.rel.in_(stale)))
+            insert_sources(connection, added)
+            for remembered in moved:
+                connection.execute(
+                    SourceFile.__table__.update()
+                    .where(SourceFile.rel == remembered.source.rel)
+                    .values(size=remembered.source.size, mtime_ns=remembered.source.mtime_ns,
+                            seen_ns=remembered.seen_ns)
+                )
+    finally:
+        engine.dispose()
+
+
+def write_whole_tables(connection: Connection, bundle: Bundle, stamp: str, clear: bool = False) -> None:
+    """The tables small enough (or computed over the whole set) to be rewritten on every sync."""
+    for table, rows in whole_table_rows(bundle, stamp):
+        if clear:
+            connection.execute(delete(table))
+        if rows:
+            connection.execute(insert(table), rows)
+
+
+def insert_briefings(connection: Connection, records: list[dict[str, Any]]) -> None:
+    if not records:
+        return
+    connection.execute(insert(Briefing.__table__), records)
+    tags = [{"briefing_number": b["number"], "tag": tag} for b in records for tag in b["tags"]]
+    if tags:
+        connection.execute(insert(BriefingTag.__table__), tags)
+    connection.execute(
+        text(f"INSERT INTO {FTS_TABLE} (rowid, title, subtitle, summary, concepts) "
+             "VALUES (:number, :title, :subtitle, :summary, :concepts)"),
+        [fts_row(briefing) for briefing in records],
+    )
 
 
 def fts_row(briefing: dict[str, Any]) -> dict[str, Any]:
@@ -124,27 +236,83 @@ def fts_row(briefing: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def table_rows(bundle: Bundle, stamp: str) -> list[tuple[Table, list[dict[str, Any]]]]:
+def whole_table_rows(bundle: Bundle, stamp: str) -> list[tuple[Table, list[dict[str, Any]]]]:
     site = bundle.site.model_dump(mode="json") if bundle.site else {}
     meta = {
         "content_version": bundle.version,
         "content_stamp": stamp,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "site": json.dumps(site),
+        "drafts": "shown" if bundle.include_drafts else "hidden",
+        "parser": parser_fingerprint(),
     }
-    return [
+    rows = [
         (Meta.__table__, [{"key": key, "value": value} for key, value in meta.items()]),
         (Page.__table__, bundle.pages),
         (Project.__table__, bundle.projects),
         (ProjectTag.__table__, [
             {"project_slug": p["slug"], "tag": tag} for p in bundle.projects for tag in dict.fromkeys(p["tags"])
         ]),
-        (Briefing.__table__, bundle.briefings),
-        (BriefingTag.__table__, [
-            {"briefing_number": b["number"], "tag": tag} for b in bundle.briefings for tag in b["tags"]
-        ]),
-        (Connection.__table__, bundle.connections),
     ]
+    rows += [(db.metadata.tables[name], table_rows) for name, table_rows in bundle.tables.items()]
+    return rows
+
+
+def insert_sources(connection: Connection, files: list[Remembered]) -> None:
+    if files:
+        connection.execute(insert(SourceFile.__table__), [
+            {"rel": r.source.rel, "kind": r.source.kind, "size": r.source.size, "mtime_ns": r.source.mtime_ns,
+             "seen_ns": r.seen_ns, "digest": r.digest, "parsed": pickle.dumps(_without_row(r.parsed), pickle.HIGHEST_PROTOCOL)}
+            for r in files
+        ])
+
+
+def _has_row(remembered: Remembered) -> bool:
+    parsed = remembered.parsed
+    return not (isinstance(parsed, ParsedBriefing) and parsed.meta is not None and not parsed.record)
+
+
+def _without_row(parsed: Any) -> Any:
+    """A briefing's rendered row lives in the briefing table; keep only what the cross-checks read."""
+    if isinstance(parsed, ParsedBriefing):
+        return ParsedBriefing(parsed.rel, parsed.meta, {}, parsed.problems)
+    return parsed
+
+
+def live_sources(path: Path, include_drafts: bool) -> dict[str, tuple[str, int, int, int]] | None:
+    """rel -> (digest, size, mtime_ns, seen_ns) of the files the live index was built from, when it can be patched."""
+    meta = read_meta(path)
+    if meta is None or meta.get("parser") != parser_fingerprint():
+        return None
+    if meta.get("drafts") != ("shown" if include_drafts else "hidden"):
+        return None
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(SourceFile.rel, SourceFile.digest, SourceFile.size, SourceFile.mtime_ns, SourceFile.seen_ns)
+            )
+            return {rel: (digest, size, mtime_ns, seen_ns) for rel, digest, size, mtime_ns, seen_ns in rows}
+    except Exception:  # an index from before source files were remembered: build a new one
+        return None
+    finally:
+        engine.dispose()
+
+
+def remembered_parses(path: Path) -> ParseCache:
+    """The parses the live index remembers (only read from an index this module wrote)."""
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(select(SourceFile)).all()
+    finally:
+        engine.dispose()
+    return {
+        row.rel: Remembered(
+            Source(row.rel, row.kind, row.size, row.mtime_ns), row.digest, pickle.loads(row.parsed), row.seen_ns
+        )
+        for row in rows
+    }
 
 
 def read_meta(path: Path) -> dict[str, str] | None:

@@ -22,8 +22,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import ConsoleMessage, Page, Request, Response, expect
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from portfolio import create_app
-from portfolio.config import REPO_ROOT, Settings
+from portfolio.config import REPO_ROOT
+from tests.helpers import make_app
 
 CHROMIUM = Path(os.environ.get("PORTFOLIO_CHROMIUM") or "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("PORTFOLIO_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}
@@ -94,7 +94,7 @@ def serve(content: Path, database: Path) -> Iterator[LiveServer]:
     with pytest.MonkeyPatch.context() as patch:
         for name in [name for name in os.environ if name.startswith("PORTFOLIO_")]:
             patch.delenv(name)
-        app = create_app(Settings(env="production", content_dir=content, database_url=f"sqlite:///{database}"))
+        app = make_app(content, database, env="production")
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -1,0 +1,114 @@
+"""Rules that span briefing files: unique numbers, the site's vocabularies, connections, drafts.
+
+Each check takes the whole ``BriefingSet`` and yields problems; add a rule by writing a function
+and listing it in ``CHECKS``. They run over every briefing on every sync (incremental or not),
+so a rule never misses a file that did not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .briefings import ParsedBriefing
+from .parsing import Problem
+from .schema import BriefingMeta, SiteConfig
+
+
+@dataclass
+class BriefingSet:
+    """Every valid briefing with a number of its own (drafts included), and what is being built."""
+
+    site: SiteConfig | None
+    briefings: list[ParsedBriefing]
+    by_number: dict[int, ParsedBriefing]
+    include_drafts: bool  # a development build shows drafts; a production build leaves them out
+
+    def publishes(self, briefing: ParsedBriefing) -> bool:
+        assert briefing.meta is not None
+        return self.include_drafts or not briefing.meta.draft
+
+    @property
+    def published(self) -> list[ParsedBriefing]:
+        """The briefings this build puts in the index."""
+        return [briefing for briefing in self.briefings if self.publishes(briefing)]
+
+    @staticmethod
+    def meta_of(briefing: ParsedBriefing) -> BriefingMeta:
+        assert briefing.meta is not None
+        return briefing.meta
+
+
+Check = Callable[[BriefingSet], Iterable[Problem]]
+
+
+def number_owners(parsed: Iterable[ParsedBriefing]) -> tuple[dict[int, ParsedBriefing], list[Problem]]:
+    """The first file (in path order) to use a number keeps it; every later one is a problem."""
+    owners: dict[int, ParsedBriefing] = {}
+    problems: list[Problem] = []
+    for briefing in parsed:
+        if briefing.meta is None:
+            continue
+        number = briefing.meta.number
+        if number in owners:
+            problems.append(Problem(briefing.rel, "number", f"{number} is also used by {owners[number].rel}"))
+            continue
+        owners[number] = briefing
+    return owners, problems
+
+
+def check_vocabulary(briefings: BriefingSet) -> Iterable[Problem]:
+    """Category, organization and tags must come from the lists in content/site.yml."""
+    site = briefings.site
+    if site is None:
+        return
+    for briefing in briefings.briefings:
+        meta = briefings.meta_of(briefing)
+        lists = (
+            ("category", [meta.category], "categories", site.categories),
+            ("organization", [meta.organization], "organizations", site.organizations),
+            ("tags", list(meta.tags), "briefing_tags", site.briefing_tags),
+        )
+        for field_name, values, list_name, allowed in lists:
+            for value in values:
+                if value not in allowed:
+                    yield Problem(
+                        briefing.rel,
+                        field_name,
+                        f"{value!r} is not in the {list_name} list of site.yml "
+                        f"(add it there, or use one of: {', '.join(allowed)})",
+                    )
+
+
+def check_connections(briefings: BriefingSet) -> Iterable[Problem]:
+    """A connection points at another briefing that exists, and a published one at a published one."""
+    for briefing in briefings.briefings:
+        meta = briefings.meta_of(briefing)
+        for index, (kind, target) in enumerate(meta.connection_pairs):
+            field_name = f"connections[{index}].{kind}"
+            other = briefings.by_number.get(target)
+            if target == meta.number:
+                yield Problem(briefing.rel, field_name, "a briefing cannot connect to itself")
+            elif other is None:
+                yield Problem(briefing.rel, field_name, f"briefing #{target} does not exist")
+            elif briefings.publishes(briefing) and not briefings.publishes(other):
+                yield Problem(
+                    briefing.rel,
+                    field_name,
+                    f"briefing #{target} is a draft ({other.rel}): publish it, or connect from it instead",
+                )
+
+
+CHECKS: tuple[Check, ...] = (check_vocabulary, check_connections)
+
+
+def cross_check(
+    parsed: list[ParsedBriefing], site: SiteConfig | None, include_drafts: bool
+) -> tuple[BriefingSet, list[Problem]]:
+    """Keep the briefings with a number of their own and run every rule in ``CHECKS`` over them."""
+    owners, problems = number_owners(parsed)
+    kept = list(owners.values())
+    briefings = BriefingSet(site, kept, owners, include_drafts)
+    for check in CHECKS:
+        problems.extend(check(briefings))
+    return briefings, problems

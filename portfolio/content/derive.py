@@ -1,0 +1,41 @@
+"""Rows computed over the whole published set of briefings, on every sync.
+
+A step takes the ``BriefingSet`` (after every cross-check passed) and returns rows by table
+name; ``sync`` rewrites those tables whole each time, so a step never has to know what
+changed. Add one by writing a function and listing it in ``SET_STEPS``; its table is a model
+in ``portfolio.models``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .crosschecks import BriefingSet
+
+Rows = dict[str, list[dict[str, Any]]]
+SetStep = Callable[[BriefingSet], Rows]
+
+
+def connection_rows(briefings: BriefingSet) -> Rows:
+    """Each written connection between two briefings of this build, in file order."""
+    published = {briefings.meta_of(b).number for b in briefings.published}
+    rows = []
+    for briefing in briefings.published:
+        meta = briefings.meta_of(briefing)
+        for kind, target in meta.connection_pairs:
+            if target in published and target != meta.number:
+                rows.append({"source": meta.number, "target": target, "kind": kind})
+    return {"connection": rows}
+
+
+SET_STEPS: tuple[SetStep, ...] = (connection_rows,)
+
+
+def derive(briefings: BriefingSet) -> Rows:
+    """Every step's rows, by table name."""
+    rows: Rows = {}
+    for step in SET_STEPS:
+        for table, table_rows in step(briefings).items():
+            rows.setdefault(table, []).extend(table_rows)
+    return rows

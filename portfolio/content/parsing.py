@@ -1,0 +1,124 @@
+"""Parsing primitives shared by every kind of content file: bytes → text → front matter → model.
+
+Each problem names the file, the field and what is wrong, as ``PATH: field: message``. Nothing
+here knows about briefings, projects or the index; the modules that do depend on this one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+
+class YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, but dates stay text: the schemas parse them and name the field of an
+    impossible one (PyYAML itself raises a bare ValueError for ``2025-02-30``)."""
+
+
+YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.field}: {self.message}"
+
+
+class ContentError(Exception):
+    """Content that cannot be published; ``problems`` lists every one found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        lines = "\n".join(str(problem) for problem in self.problems)
+        super().__init__(f"{len(self.problems)} content problem(s):\n{lines}")
+
+
+class FileProblem(Exception):
+    """One problem that stops a single file from being read any further."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text with any BOM dropped and CRLF/CR line endings made LF."""
+    if not data.strip():
+        raise FileProblem("file", "the file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileProblem(
+            "file", f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_yaml(text: str, field_name: str) -> Any:
+    try:
+        return yaml.load(text, Loader=YamlLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise FileProblem(field_name, f"malformed YAML{where}: {problem}") from None
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise FileProblem("front matter", "missing: the file must start with a '---' line")
+    meta = parse_yaml(match.group(1) or "", "front matter")
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise FileProblem("front matter", "must be a mapping of 'field: value' lines")
+    return meta, text[match.end():]
+
+
+def read_markdown(rel: str, data: bytes, problems: list[Problem]) -> tuple[dict[str, Any], str] | None:
+    """Front matter and body of one Markdown file, or None with the problem recorded."""
+    try:
+        return split_front_matter(decode(data))
+    except FileProblem as error:
+        problems.append(Problem(rel, error.field, error.message))
+        return None
+
+
+def validate(model: type[Model], data: Any, rel: str, problems: list[Problem]) -> Model | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        for item in error.errors():
+            problems.append(Problem(rel, _field_name(item["loc"]), _message(item)))
+        return None
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "front matter"
+
+
+def _message(item: Any) -> str:
+    kind = item["type"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    message = str(item["msg"])
+    return message.removeprefix("Value error, ")

@@ -1,0 +1,145 @@
+"""``IndexState``: keeps a running app in step with the index file.
+
+Creating it reads nothing. The index is built by ``content sync``, by gunicorn's master before
+its workers fork (``build``) and, in development, by ``check`` when a content file changed.
+``check`` also notices when another process swapped in a new index (one stat per request) and
+then drops pooled connections to the old file and tells the listeners (the render cache).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from ..extensions import db
+from .loader import ParseCache, Progress
+from .parsing import ContentError, Problem
+from .schema import SiteConfig
+from .sources import content_stamp
+from .sync import SyncResult, database_path, read_meta, sync
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IndexState:
+    content_dir: Path
+    db_path: Path
+    database_url: str
+    auto_reload: bool
+    include_drafts: bool
+    version: str = ""
+    built_at: str = ""  # when the served index was built, ISO 8601 UTC
+    site: SiteConfig | None = None
+    problems: list[Problem] = field(default_factory=list)
+    listeners: list[Callable[[str], None]] = field(default_factory=list)
+    _identity: tuple[int, int] | None = None
+    _stamp: str = ""
+    _failed_stamp: str = ""
+    _cache: ParseCache | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def file_identity(self) -> tuple[int, int] | None:
+        try:
+            stat = os.stat(self.db_path)
+        except FileNotFoundError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns
+
+    @property
+    def ready(self) -> bool:
+        """True once there is an index to serve."""
+        return bool(self.version)
+
+    def run_sync(self, progress: Progress | None = None, full: bool = False) -> SyncResult:
+        """Validate and publish the content once; on a problem raise ``ContentError`` and change nothing."""
+        with self._lock:
+            result = sync(self.content_dir, self.database_url, self.include_drafts, self._cache, progress, full)
+            self._cache = result.cache
+            self.problems = []
+            self._failed_stamp = ""
+        self.refresh(force=True)
+        return result
+
+    def build(self) -> None:
+        """Bring the index up to date before serving (gunicorn's master); keep the last good one on a problem."""
+        try:
+            result = self.run_sync()
+            log.info("content index ready: %s briefings, version %s", result.briefings, result.version)
+        except ContentError as error:
+            self.problems = error.problems
+            self.refresh(force=True)
+            where = "serving the last good index" if self.ready else "and no earlier index to serve"
+            log.error("content not published, %s: %s", where, summary(error))
+
+    def check(self) -> None:
+        """Per request: re-sync edited content (development) and follow a swapped index file."""
+        if self.auto_reload:
+            self.sync_if_edited()
+        self.refresh()
+
+    def sync_if_edited(self) -> None:
+        stamp = content_stamp(self.content_dir)
+        if stamp in (self._stamp, self._failed_stamp):
+            return
+        try:
+            self.run_sync()
+        except ContentError as error:
+            self.problems = error.problems
+            self._failed_stamp = stamp
+            log.error("content not published, serving the last good index: %s", summary(error))
+
+    def swapped(self) -> bool:
+        """Whether a sync has changed the index file since it was loaded (cheap: one stat)."""
+        return self.file_identity() != self._identity
+
+    def refresh(self, force: bool = False) -> None:
+        if not force and not self.swapped():
+            return
+        identity = self.file_identity()
+        meta = read_meta(self.db_path)
+        if meta is None:
+            return
+        db.engine.dispose()  # pooled connections may hold a replaced file open
+        self._load_meta(meta, identity)
+        for listener in self.listeners:
+            listener(self.version)
+
+    def _load_meta(self, meta: dict[str, str], identity: tuple[int, int] | None) -> None:
+        self.version = meta.get("content_version", "")
+        self.built_at = meta.get("built_at", "")
+        self._stamp = meta.get("content_stamp", "")
+        self._identity = identity
+        site = json.loads(meta.get("site") or "{}")
+        self.site = SiteConfig.model_validate(site) if site else None
+
+
+def summary(error: ContentError) -> str:
+    """One log line; `content check` (or the development banner) lists the problems themselves."""
+    count = len(error.problems)
+    return f"{count} problem{'s' if count != 1 else ''}, first {error.problems[0]} (see `flask --app portfolio content check`)"
+
+
+def init_app(app: Flask) -> None:
+    """Attach an ``IndexState`` to the app and follow the index before each request (no I/O here)."""
+    index = IndexState(
+        content_dir=Path(app.config["CONTENT_DIR"]),
+        db_path=database_path(app.config["DATABASE_URL"]),
+        database_url=app.config["DATABASE_URL"],
+        auto_reload=bool(app.config["AUTO_RELOAD"]),
+        include_drafts=app.config["ENV"] == "development",
+    )
+    app.extensions["content_index"] = index
+    app.before_request(index.check)
+
+
+def state() -> IndexState:
+    index: IndexState = current_app.extensions["content_index"]
+    return index

@@ -1,0 +1,82 @@
+"""The owner's loop: creating the app reads nothing, checking publishes nothing, sync syncs once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from portfolio import create_app
+from portfolio.content import sync
+from portfolio.content.sync import read_meta
+from tests.helpers import make_app, parse
+
+ABOUT_TITLE = "title: About Me"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_creating_the_app_touches_no_file(content_dir, tmp_path):
+    database = tmp_path / "db" / "index.sqlite3"
+    before = snapshot(tmp_path)
+    create_app({"ENV": "production", "CONTENT_DIR": str(content_dir), "DATABASE_URL": f"sqlite:///{database}"})
+    create_app({"ENV": "development", "CONTENT_DIR": str(content_dir), "DATABASE_URL": f"sqlite:///{database}"})
+    assert snapshot(tmp_path) == before
+    assert not database.parent.exists()
+
+
+def test_check_leaves_the_live_index_byte_identical(content_dir, tmp_path):
+    database = tmp_path / "index.sqlite3"
+    app = make_app(content_dir, database, ENV="production")
+    served = database.read_bytes()
+    stat = os.stat(database)
+    about = content_dir / "about.md"
+    about.write_text(about.read_text("utf-8").replace(ABOUT_TITLE, "title: Checked Not Published"), "utf-8")
+    result = app.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert database.read_bytes() == served
+    assert os.stat(database).st_mtime_ns == stat.st_mtime_ns
+    assert parse(app.test_client().get("/about")).find("h1").get_text() == "About Me"
+
+
+def test_new_leaves_the_live_index_byte_identical(content_dir, tmp_path):
+    database = tmp_path / "index.sqlite3"
+    app = make_app(content_dir, database, ENV="production")
+    served = database.read_bytes()
+    result = app.test_cli_runner().invoke(args=["content", "new", "briefing", "--title", "Not Yet"])
+    assert result.exit_code == 0, result.output
+    assert database.read_bytes() == served
+
+
+def test_sync_after_an_edit_syncs_once_and_reads_only_that_file(content_dir, tmp_path):
+    database = tmp_path / "index.sqlite3"
+    app = make_app(content_dir, database, ENV="production")
+    about = content_dir / "about.md"
+    about.write_text(about.read_text("utf-8").replace(ABOUT_TITLE, "title: Published"), "utf-8")
+    result = app.test_cli_runner().invoke(args=["content", "sync"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("synced ") == 1
+    assert "1 file(s) read" in result.output
+    assert parse(app.test_client().get("/about")).find("h1").get_text() == "Published"
+
+
+def test_without_an_index_production_answers_503_until_a_sync(content_dir, tmp_path):
+    database = tmp_path / "index.sqlite3"
+    app = make_app(content_dir, database, sync_first=False, ENV="production")
+    assert app.test_client().get("/").status_code == 503
+    assert not database.exists()
+    sync(content_dir, f"sqlite:///{database}")
+    assert app.test_client().get("/").status_code == 200
+    assert read_meta(database)["drafts"] == "hidden"
+
+
+def test_plain_progress_lines_without_a_terminal(content_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr("portfolio.cli.PROGRESS_FROM", 1)
+    app = make_app(content_dir, tmp_path / "index.sqlite3", sync_first=False, ENV="production")
+    result = app.test_cli_runner().invoke(args=["content", "sync"])
+    assert result.exit_code == 0, result.output
+    total = len(list(content_dir.rglob("*.md"))) + 1  # and site.yml
+    lines = [line for line in result.output.splitlines() if line.startswith("syncing ")]
+    assert len(lines) == 10
+    assert lines[-1] == f"syncing {total}/{total} files"
