@@ -27,7 +27,10 @@ static/vendor/htmx.min.js: package.json package-lock.json
 
 vendor: static/vendor/htmx.min.js
 
+# Sync first (on every core, with a progress bar); broken content still serves the last good
+# index with the problems in a banner, so a refused sync does not stop the server.
 run: $(VENV)/.runtime vendor
+	-PORTFOLIO_ENV=development $(BIN)/flask --app portfolio content sync
 	PORTFOLIO_ENV=development $(BIN)/flask --app portfolio run --debug --host 127.0.0.1 --port $(PORT)
 
 # The production server: gunicorn on 127.0.0.1:$(PORT), one worker per core (gunicorn.conf.py).
