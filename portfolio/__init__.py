@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from . import cli, content, errors, http_cache, security, static_files, urls
+from . import cli, content, devtools, errors, http_cache, security, static_files, urls
 from .config import REPO_ROOT, Settings
 from .extensions import db, htmx
 
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     static_files.init_app(app)
     http_cache.init_app(app, settings)
     register_blueprints(app)
+    devtools.init_app(app)
     app.context_processor(site_context)
     return app
 

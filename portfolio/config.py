@@ -93,6 +93,7 @@ class Settings(BaseSettings):
         config["RENDER_CACHE_SIZE"] = self.render_cache_entries
         config["SQLALCHEMY_DATABASE_URI"] = self.database_url
         config["TESTING"] = self.env == "testing"
+        config["DEVELOPMENT"] = self.env == "development"  # drafts shown, live reload on
         if self.site_url:
             # Absolute URLs and redirects come from the site URL; any other Host is refused.
             parts = urlsplit(self.site_url)

@@ -33,7 +33,7 @@ def visible_text(client, url: str) -> str:
 
 def test_a_draft_exists_nowhere_in_production(content_dir, tmp_path):
     draft_content(content_dir)
-    client = make_app(content_dir, tmp_path / "prod.sqlite3", ENV="production").test_client()
+    client = make_app(content_dir, tmp_path / "prod.sqlite3", env="production").test_client()
     published = len(load_content(content_dir)[0].briefings)
     assert client.get(DRAFT_PAGE).status_code == 404
     assert client.get(f"/briefings/{DRAFT}").status_code == 404
@@ -54,7 +54,7 @@ def test_a_draft_exists_nowhere_in_production(content_dir, tmp_path):
 
 def test_a_draft_is_shown_with_a_badge_in_development(content_dir, tmp_path):
     draft_content(content_dir)
-    client = make_app(content_dir, tmp_path / "dev.sqlite3", ENV="development").test_client()
+    client = make_app(content_dir, tmp_path / "dev.sqlite3", env="development").test_client()
     page = parse(client.get(DRAFT_PAGE))
     heading = page.find("h1")
     assert heading.find(class_="draft-badge").get_text() == "Draft"

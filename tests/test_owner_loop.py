@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from portfolio import create_app
+from portfolio.config import Settings
 from portfolio.content import sync
 from portfolio.content.sync import read_meta
 from tests.helpers import make_app, parse
@@ -20,15 +21,15 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def test_creating_the_app_touches_no_file(content_dir, tmp_path):
     database = tmp_path / "db" / "index.sqlite3"
     before = snapshot(tmp_path)
-    create_app({"ENV": "production", "CONTENT_DIR": str(content_dir), "DATABASE_URL": f"sqlite:///{database}"})
-    create_app({"ENV": "development", "CONTENT_DIR": str(content_dir), "DATABASE_URL": f"sqlite:///{database}"})
+    for env in ("production", "development"):
+        create_app(Settings(env=env, content_dir=content_dir, database_url=f"sqlite:///{database}"))
     assert snapshot(tmp_path) == before
     assert not database.parent.exists()
 
 
 def test_check_leaves_the_live_index_byte_identical(content_dir, tmp_path):
     database = tmp_path / "index.sqlite3"
-    app = make_app(content_dir, database, ENV="production")
+    app = make_app(content_dir, database, env="production")
     served = database.read_bytes()
     stat = os.stat(database)
     about = content_dir / "about.md"
@@ -42,7 +43,7 @@ def test_check_leaves_the_live_index_byte_identical(content_dir, tmp_path):
 
 def test_new_leaves_the_live_index_byte_identical(content_dir, tmp_path):
     database = tmp_path / "index.sqlite3"
-    app = make_app(content_dir, database, ENV="production")
+    app = make_app(content_dir, database, env="production")
     served = database.read_bytes()
     result = app.test_cli_runner().invoke(args=["content", "new", "briefing", "--title", "Not Yet"])
     assert result.exit_code == 0, result.output
@@ -51,7 +52,7 @@ def test_new_leaves_the_live_index_byte_identical(content_dir, tmp_path):
 
 def test_sync_after_an_edit_syncs_once_and_reads_only_that_file(content_dir, tmp_path):
     database = tmp_path / "index.sqlite3"
-    app = make_app(content_dir, database, ENV="production")
+    app = make_app(content_dir, database, env="production")
     about = content_dir / "about.md"
     about.write_text(about.read_text("utf-8").replace(ABOUT_TITLE, "title: Published"), "utf-8")
     result = app.test_cli_runner().invoke(args=["content", "sync"])
@@ -63,7 +64,7 @@ def test_sync_after_an_edit_syncs_once_and_reads_only_that_file(content_dir, tmp
 
 def test_without_an_index_production_answers_503_until_a_sync(content_dir, tmp_path):
     database = tmp_path / "index.sqlite3"
-    app = make_app(content_dir, database, sync_first=False, ENV="production")
+    app = make_app(content_dir, database, sync_first=False, env="production")
     assert app.test_client().get("/").status_code == 503
     assert not database.exists()
     sync(content_dir, f"sqlite:///{database}")
@@ -73,7 +74,7 @@ def test_without_an_index_production_answers_503_until_a_sync(content_dir, tmp_p
 
 def test_plain_progress_lines_without_a_terminal(content_dir, tmp_path, monkeypatch):
     monkeypatch.setattr("portfolio.cli.PROGRESS_FROM", 1)
-    app = make_app(content_dir, tmp_path / "index.sqlite3", sync_first=False, ENV="production")
+    app = make_app(content_dir, tmp_path / "index.sqlite3", sync_first=False, env="production")
     result = app.test_cli_runner().invoke(args=["content", "sync"])
     assert result.exit_code == 0, result.output
     total = len(list(content_dir.rglob("*.md"))) + 1  # and site.yml

@@ -8,6 +8,7 @@ file's content hash (incremental sync). A field derived from one briefing alone 
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import threading
@@ -36,6 +37,16 @@ class ParsedBriefing:
     meta: BriefingMeta | None
     record: dict[str, Any]
     problems: list[Problem]
+
+    @property
+    def number(self) -> int:
+        assert self.meta is not None
+        return self.meta.number
+
+    @functools.cached_property
+    def connections(self) -> list[tuple[str, int]]:
+        """(kind, number) pairs as written, read once: the cross-checks ask for them on every sync."""
+        return self.meta.connection_pairs if self.meta else []
 
 
 def split_sections(body: str, marker: str) -> tuple[str, list[tuple[str, str]]]:

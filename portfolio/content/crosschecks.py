@@ -83,11 +83,10 @@ def check_vocabulary(briefings: BriefingSet) -> Iterable[Problem]:
 def check_connections(briefings: BriefingSet) -> Iterable[Problem]:
     """A connection points at another briefing that exists, and a published one at a published one."""
     for briefing in briefings.briefings:
-        meta = briefings.meta_of(briefing)
-        for index, (kind, target) in enumerate(meta.connection_pairs):
+        for index, (kind, target) in enumerate(briefing.connections):
             field_name = f"connections[{index}].{kind}"
             other = briefings.by_number.get(target)
-            if target == meta.number:
+            if target == briefing.number:
                 yield Problem(briefing.rel, field_name, "a briefing cannot connect to itself")
             elif other is None:
                 yield Problem(briefing.rel, field_name, f"briefing #{target} does not exist")

@@ -19,13 +19,13 @@ SetStep = Callable[[BriefingSet], Rows]
 
 def connection_rows(briefings: BriefingSet) -> Rows:
     """Each written connection between two briefings of this build, in file order."""
-    published = {briefings.meta_of(b).number for b in briefings.published}
+    included = briefings.published
+    published = {briefing.number for briefing in included}
     rows = []
-    for briefing in briefings.published:
-        meta = briefings.meta_of(briefing)
-        for kind, target in meta.connection_pairs:
-            if target in published and target != meta.number:
-                rows.append({"source": meta.number, "target": target, "kind": kind})
+    for briefing in included:
+        for kind, target in briefing.connections:
+            if target in published and target != briefing.number:
+                rows.append({"source": briefing.number, "target": target, "kind": kind})
     return {"connection": rows}
 
 

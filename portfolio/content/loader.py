@@ -125,10 +125,14 @@ def load_content(
     include_drafts: bool = False,
     previous: ParseCache | None = None,
     progress: Progress | None = None,
+    sources: list[Source] | None = None,
 ) -> tuple[Bundle, list[Problem]]:
-    """Read and validate every content file under ``root``; ``previous`` holds remembered parses."""
+    """Read and validate every content file under ``root``; ``previous`` holds remembered parses.
+
+    ``sources`` is the file list when the caller already has it (``sources.rescan``).
+    """
     root = Path(root)
-    sources = scan(root)
+    sources = scan(root) if sources is None else sources
     files, fresh, problems = read_files(root, sources, previous or {}, progress)
     ordered = [files[s.rel] for s in sources if s.rel in files]  # scan order: site, about, folders
     for remembered in ordered:

@@ -63,10 +63,42 @@ def scan(root: Path) -> list[Source]:
 
 def stamp_of(sources: list[Source]) -> str:
     """A cheap fingerprint of names, sizes and modification times, to notice edits."""
-    digest = hashlib.sha1()
-    for source in sources:
-        digest.update(f"{source.rel}\0{source.size}\0{source.mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
+    lines = "".join(f"{source.rel}\0{source.size}\0{source.mtime_ns}\n" for source in sources)
+    return hashlib.sha1(lines.encode()).hexdigest()[:16]
+
+
+def kind_of(rel: str) -> str | None:
+    """The kind of content file at ``rel`` (relative to the content folder), or None if the site ignores it."""
+    if rel in (SITE_FILE, ABOUT_FILE):
+        return "site" if rel == SITE_FILE else "about"
+    folder, _, name = rel.partition("/")
+    if folder not in KIND_OF_FOLDER or "/" in name or not name.endswith(".md") or name.startswith((".", "_")):
+        return None
+    return KIND_OF_FOLDER[folder]
+
+
+ORDER = {"site": 0, "about": 1, "legal": 2, "project": 3, "briefing": 4}
+
+
+def rescan(root: Path, known: list[Source], changed: set[str]) -> list[Source] | None:
+    """``scan`` told which files changed (by a watcher): only those are looked at again.
+
+    None when a changed path is not a content file (a folder, say): then only a scan will do.
+    """
+    by_rel = {source.rel: source for source in known if source.rel not in changed}
+    for rel in changed:
+        kind = kind_of(rel)
+        if kind is None:
+            if os.path.isdir(root / rel):
+                return None
+            continue
+        try:
+            stat = os.stat(root / rel)
+        except OSError:
+            continue  # deleted
+        if S_ISREG(stat.st_mode):
+            by_rel[rel] = Source(rel, kind, stat.st_size, stat.st_mtime_ns)
+    return sorted(by_rel.values(), key=lambda source: (ORDER[source.kind], source.rel))
 
 
 def content_stamp(root: Path) -> str:

@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from ..extensions import db
 from .loader import ParseCache, Progress
 from .parsing import ContentError, Problem
 from .schema import SiteConfig
-from .sources import content_stamp
+from .sources import Source, rescan, scan, stamp_of
 from .sync import SyncResult, database_path, read_meta, sync
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,8 @@ class IndexState:
     _failed_stamp: str = ""
     _cache: ParseCache | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    watched: bool = False  # a watcher reports changed files (live reload): requests need not scan
+    _hints: set[str] = field(default_factory=set)
 
     def file_identity(self) -> tuple[int, int] | None:
         try:
@@ -58,10 +60,13 @@ class IndexState:
         """True once there is an index to serve."""
         return bool(self.version)
 
-    def run_sync(self, progress: Progress | None = None, full: bool = False) -> SyncResult:
+    def run_sync(
+        self, progress: Progress | None = None, full: bool = False, sources: list[Source] | None = None
+    ) -> SyncResult:
         """Validate and publish the content once; on a problem raise ``ContentError`` and change nothing."""
         with self._lock:
-            result = sync(self.content_dir, self.database_url, self.include_drafts, self._cache, progress, full)
+            result = sync(self.content_dir, self.database_url, self.include_drafts, self._cache, progress, full,
+                          sources if self._cache is not None else None)
             self._cache = result.cache
             self.problems = []
             self._failed_stamp = ""
@@ -81,19 +86,39 @@ class IndexState:
 
     def check(self) -> None:
         """Per request: re-sync edited content (development) and follow a swapped index file."""
-        if self.auto_reload:
+        if self.auto_reload and not self.watched:
             self.sync_if_edited()
         self.refresh()
 
+    def note_changes(self, rels: Iterable[str]) -> None:
+        """A watcher saw these files (relative to the content folder) change."""
+        with self._lock:
+            self._hints.update(rels)
+
+    def current_sources(self) -> list[Source]:
+        """The content files now: only the ones a watcher named are looked at again, when it can be trusted."""
+        with self._lock:
+            hints, self._hints = self._hints, set()
+            cache = self._cache
+        if hints and cache is not None:
+            found = rescan(self.content_dir, [remembered.source for remembered in cache.values()], hints)
+            if found is not None:
+                return found
+        return scan(self.content_dir)
+
     def sync_if_edited(self) -> None:
-        stamp = content_stamp(self.content_dir)
+        """Sync when the files' names, sizes or times changed; on a problem keep serving the last good index."""
+        sources = self.current_sources()
+        stamp = stamp_of(sources)
         if stamp in (self._stamp, self._failed_stamp):
             return
         try:
-            self.run_sync()
+            self.run_sync(sources=sources)
         except ContentError as error:
             self.problems = error.problems
             self._failed_stamp = stamp
+            with self._lock:  # the remembered parse is still the last good one: look at these files again
+                self._hints.update(source.rel for source in sources)
             log.error("content not published, serving the last good index: %s", summary(error))
 
     def swapped(self) -> bool:
@@ -134,7 +159,7 @@ def init_app(app: Flask) -> None:
         db_path=database_path(app.config["DATABASE_URL"]),
         database_url=app.config["DATABASE_URL"],
         auto_reload=bool(app.config["AUTO_RELOAD"]),
-        include_drafts=app.config["ENV"] == "development",
+        include_drafts=bool(app.config["DEVELOPMENT"]),
     )
     app.extensions["content_index"] = index
     app.before_request(index.check)
