@@ -18,6 +18,7 @@ from werkzeug.test import TestResponse
 
 from portfolio import create_app
 from portfolio.config import REPO_ROOT, Settings
+from portfolio.content import sync
 
 ACCEPT = {"Accept-Encoding": "br, gzip", "Accept": "text/html,*/*"}
 
@@ -40,8 +41,9 @@ def resources(page: BeautifulSoup) -> list[str]:
 
 def measure(path: str = "/briefings/", content: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(Settings(content_dir=content or REPO_ROOT / "content",
-                                  database_url=f"sqlite:///{folder}/index.sqlite3"))
+        source = content or REPO_ROOT / "content"
+        sync(source, f"sqlite:///{folder}/index.sqlite3")  # the factory builds nothing
+        app = create_app(Settings(content_dir=source, database_url=f"sqlite:///{folder}/index.sqlite3"))
         client = app.test_client()
         first = client.get(path, headers=ACCEPT)
         plain = BeautifulSoup(client.get(path).get_data(), "html.parser")
