@@ -81,3 +81,16 @@ def test_plain_progress_lines_without_a_terminal(content_dir, tmp_path, monkeypa
     lines = [line for line in result.output.splitlines() if line.startswith("syncing ")]
     assert len(lines) == 10
     assert lines[-1] == f"syncing {total}/{total} files"
+
+
+def test_a_relative_database_url_serves(content_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PORTFOLIO_DATABASE_URL", "sqlite:///rel.sqlite3")
+    monkeypatch.setenv("PORTFOLIO_CONTENT_DIR", str(content_dir))
+    app = create_app()
+    result = app.test_cli_runner().invoke(args=["content", "sync"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "rel.sqlite3").is_file()
+    response = app.test_client().get("/about")
+    assert response.status_code == 200
+    assert parse(response).find("h1").get_text() == "About Me"
