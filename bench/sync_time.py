@@ -1,4 +1,4 @@
-"""``content sync`` wall time for synthetic content of N briefings (target: 10,000 in under 10 s).
+"""``content sync`` wall time for synthetic content of N briefings (target: 10,000 in under 5 s).
 
 Each sync runs in a fresh interpreter, as ``flask content sync`` would, so imports are not
 shared between runs; the time printed is the sync itself (read, validate, render, write).
