@@ -45,8 +45,21 @@ class Watcher:
                 self._thread.start()
 
     def run(self) -> None:
-        for batch in watch(*self.folders, stop_event=self.stop, debounce=40, step=20, rust_timeout=1000,
-                           yield_on_timeout=False, raise_interrupt=False):
+        try:
+            self.watch()
+        finally:
+            self.app.extensions["content_index"].watched = False
+
+    def watch(self) -> None:
+        index = self.app.extensions["content_index"]
+        for batch in watch(*self.folders, stop_event=self.stop, debounce=40, step=20, rust_timeout=500,
+                           yield_on_timeout=True, raise_interrupt=False):
+            if not index.watched:  # first quiet tick: the watch is in place; catch up once, then trust it
+                index.watched = True  # requests stop scanning the content folder: this thread reports edits
+                with self.app.app_context():
+                    state().sync_if_edited()
+            if not batch:
+                continue
             content = {Path(path).resolve() for _, path in batch}
             content = {path for path in content if path.is_relative_to(self.content)}
             if content:
