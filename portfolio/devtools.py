@@ -57,6 +57,7 @@ class Watcher:
             if not index.watched:  # first quiet tick: the watch is in place; catch up once, then trust it
                 index.watched = True  # requests stop scanning the content folder: this thread reports edits
                 with self.app.app_context():
+                    state().warm()
                     state().sync_if_edited()
             if not batch:
                 continue

@@ -2,9 +2,9 @@
 
 Random edit sequences (retitle, retag, add, delete, renumber, touch, draft, edit a page) are
 applied to a copy of the bundled content; after each one the index kept up to date
-incrementally (once with the parse a previous sync returned, as the development server keeps
-it, once reading the parses back from the index, as `content sync` does) must hold the same
-rows and answer full-text searches the same way as an index built from nothing.
+incrementally (once with what the previous sync in this process wrote, as the development
+server keeps it, once reading the parses back from the index, as `content sync` does) must
+hold the same rows and answer full-text searches the same way as an index built from nothing.
 """
 
 from __future__ import annotations
@@ -129,18 +129,18 @@ def test_incremental_sync_equals_full_sync(workspace: Path, monkeypatch: pytest.
         if path.is_file():
             clock.stamp(path)
     kept, reread = (f"sqlite:///{workspace / name}" for name in ("kept.sqlite3", "reread.sqlite3"))
-    cache = sync(content, kept).cache
+    memory = sync(content, kept).written
     sync(content, reread)
     for number, operation in enumerate(operations):
         apply(content, clock, operation)
         full = workspace / f"full-{number}.sqlite3"
         outcomes = []
-        for url, kwargs in ((f"sqlite:///{full}", {"full": True}), (kept, {"cache": cache}), (reread, {})):
+        for url, kwargs in ((f"sqlite:///{full}", {"full": True}), (kept, {"memory": memory}), (reread, {})):
             try:
                 result = sync(content, url, **kwargs)
                 outcomes.append(("ok", result.version, result.incremental))
                 if url == kept:
-                    cache = result.cache
+                    memory = result.written
             except ContentError as error:
                 outcomes.append(("refused", error.problems, None))
         assert [outcome[:2] for outcome in outcomes[1:]] == [outcomes[0][:2]] * 2

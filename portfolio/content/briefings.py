@@ -38,10 +38,9 @@ class ParsedBriefing:
     record: dict[str, Any]
     problems: list[Problem]
 
-    @property
+    @functools.cached_property
     def number(self) -> int:
-        assert self.meta is not None
-        return self.meta.number
+        return self.meta.number if self.meta else 0
 
     @functools.cached_property
     def connections(self) -> list[tuple[str, int]]:

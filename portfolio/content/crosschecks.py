@@ -7,6 +7,7 @@ so a rule never misses a file that did not change.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -28,7 +29,7 @@ class BriefingSet:
         assert briefing.meta is not None
         return self.include_drafts or not briefing.meta.draft
 
-    @property
+    @functools.cached_property
     def published(self) -> list[ParsedBriefing]:
         """The briefings this build puts in the index."""
         return [briefing for briefing in self.briefings if self.publishes(briefing)]

@@ -19,11 +19,11 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from ..extensions import db
-from .loader import ParseCache, Progress
+from .loader import Progress
 from .parsing import ContentError, Problem
 from .schema import SiteConfig
 from .sources import Source, rescan, scan, stamp_of
-from .sync import SyncResult, database_path, read_meta, sync
+from .sync import SyncResult, Written, database_path, read_meta, remembered, sync
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class IndexState:
     _identity: tuple[int, int] | None = None
     _stamp: str = ""
     _failed_stamp: str = ""
-    _cache: ParseCache | None = None
+    _memory: Written | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     watched: bool = False  # a watcher reports changed files (live reload): requests need not scan
     _hints: set[str] = field(default_factory=set)
@@ -65,9 +65,9 @@ class IndexState:
     ) -> SyncResult:
         """Validate and publish the content once; on a problem raise ``ContentError`` and change nothing."""
         with self._lock:
-            result = sync(self.content_dir, self.database_url, self.include_drafts, self._cache, progress, full,
-                          sources if self._cache is not None else None)
-            self._cache = result.cache
+            result = sync(self.content_dir, self.database_url, self.include_drafts, self._memory, progress, full,
+                          sources if self._memory is not None else None)
+            self._memory = result.written
             self.problems = []
             self._failed_stamp = ""
         self.refresh(force=True)
@@ -90,6 +90,12 @@ class IndexState:
             self.sync_if_edited()
         self.refresh()
 
+    def warm(self) -> None:
+        """Read the remembered parses now (a watcher starting), so the first edit is as quick as the next."""
+        with self._lock:
+            if self._memory is None:
+                self._memory = remembered(self.db_path, self.include_drafts)
+
     def note_changes(self, rels: Iterable[str]) -> None:
         """A watcher saw these files (relative to the content folder) change."""
         with self._lock:
@@ -99,9 +105,9 @@ class IndexState:
         """The content files now: only the ones a watcher named are looked at again, when it can be trusted."""
         with self._lock:
             hints, self._hints = self._hints, set()
-            cache = self._cache
-        if hints and cache is not None:
-            found = rescan(self.content_dir, [remembered.source for remembered in cache.values()], hints)
+            memory = self._memory
+        if hints and memory is not None:
+            found = rescan(self.content_dir, [remembered.source for remembered in memory.cache.values()], hints)
             if found is not None:
                 return found
         return scan(self.content_dir)

@@ -58,6 +58,19 @@ def parser_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+Live = dict[str, tuple[str, int, int, int]]  # rel -> (digest, size, mtime_ns, seen_ns) of the index's files
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a process knows about the index it last wrote, so its next sync need not read it back."""
+
+    identity: tuple[int, int, int]  # inode, mtime_ns and size of the file just after writing
+    live: Live
+    tables: dict[str, list[dict[str, Any]]]  # the rows of derive.SET_STEPS as written
+    cache: ParseCache
+
+
 @dataclass(frozen=True)
 class SyncResult:
     version: str
@@ -67,7 +80,7 @@ class SyncResult:
     seconds: float
     changed: int  # files read and parsed afresh
     incremental: bool
-    cache: ParseCache
+    written: Written
 
 
 def database_path(url: str) -> Path:
@@ -90,28 +103,30 @@ def sync(
     content_dir: str | os.PathLike[str],
     database_url: str,
     include_drafts: bool = False,
-    cache: ParseCache | None = None,
+    memory: Written | None = None,
     progress: Progress | None = None,
     full: bool = False,
     sources: list[Source] | None = None,
 ) -> SyncResult:
     """Validate all content; on success bring the index up to date, otherwise raise ``ContentError``.
 
-    ``cache`` is the parse a previous sync in this process returned (``SyncResult.cache``);
-    without it the parses remembered in the live index are used. ``full`` ignores both.
+    ``memory`` is what a previous sync in this process wrote (``SyncResult.written``): while the
+    file is still the one it wrote, its parses and file list are used without reading the
+    index back. Otherwise the parses remembered in the live index are used. ``full`` ignores both.
     ``sources`` is the list of files when the caller knows it (a watcher's ``rescan``).
     """
     started = time.perf_counter()
     root = Path(content_dir)
     target = database_path(database_url)
     with exclusive_lock(target):
-        live = None if full else live_sources(target, include_drafts)
+        trusted = memory if memory is not None and not full and file_identity(target) == memory.identity else None
+        live = trusted.live if trusted else (None if full else live_sources(target, include_drafts))
         if live is None:
             previous: ParseCache = {}
-        elif cache is None:
+        elif trusted is None:
             previous = remembered_parses(target)
-        else:  # a parse read back from an index lacks its row: usable only while that row is live
-            previous = {rel: r for rel, r in cache.items() if _has_row(r) or live.get(rel, ("",))[0] == r.digest}
+        else:
+            previous = trusted.cache
         bundle, problems = load_content(root, include_drafts, previous, progress, sources)
         if problems:
             raise ContentError(problems)
@@ -123,7 +138,8 @@ def sync(
             finally:
                 temporary.unlink(missing_ok=True)
         else:
-            patch_index(bundle, target, bundle.stamp, live)
+            patch_index(bundle, target, bundle.stamp, live, trusted.tables if trusted else None)
+        written = Written(file_identity(target) or (0, 0, 0), live_of(bundle), bundle.tables, bundle.files)
     return SyncResult(
         version=bundle.version,
         briefings=len(bundle.briefings),
@@ -132,8 +148,20 @@ def sync(
         seconds=time.perf_counter() - started,
         changed=len(bundle.fresh),
         incremental=live is not None,
-        cache=bundle.files,
+        written=written,
     )
+
+
+def file_identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def live_of(bundle: Bundle) -> Live:
+    return {rel: (r.digest, r.source.size, r.source.mtime_ns, r.seen_ns) for rel, r in bundle.files.items()}
 
 
 def _engine(path: Path, bulk: bool) -> Any:
@@ -166,7 +194,9 @@ def write_index(bundle: Bundle, path: Path, stamp: str) -> None:
         engine.dispose()
 
 
-def patch_index(bundle: Bundle, path: Path, stamp: str, live: dict[str, tuple[str, int, int, int]]) -> None:
+def patch_index(
+    bundle: Bundle, path: Path, stamp: str, live: Live, tables: dict[str, list[dict[str, Any]]] | None
+) -> None:
     """Rewrite the rows of files whose bytes changed, and the whole-set tables, in one transaction."""
     files = bundle.files
     stale = {rel for rel, (digest, *_) in live.items() if rel not in files or files[rel].digest != digest}
@@ -190,7 +220,7 @@ def patch_index(bundle: Bundle, path: Path, stamp: str, live: dict[str, tuple[st
             changed_rels = {remembered.source.rel for remembered in added}
             published = bundle.briefing_set.published if bundle.briefing_set else []
             insert_briefings(connection, [b.record for b in published if b.rel in changed_rels])
-            write_whole_tables(connection, bundle, stamp, clear=True)
+            write_whole_tables(connection, bundle, stamp, clear=True, unchanged=tables)
             if stale:
                 connection.execute(delete(SourceFile).where(SourceFile.rel.in_(stale)))
             insert_sources(connection, added)
@@ -205,9 +235,17 @@ def patch_index(bundle: Bundle, path: Path, stamp: str, live: dict[str, tuple[st
         engine.dispose()
 
 
-def write_whole_tables(connection: Connection, bundle: Bundle, stamp: str, clear: bool = False) -> None:
-    """The tables small enough (or computed over the whole set) to be rewritten on every sync."""
+def write_whole_tables(
+    connection: Connection, bundle: Bundle, stamp: str, clear: bool = False,
+    unchanged: dict[str, list[dict[str, Any]]] | None = None,
+) -> None:
+    """The tables small enough (or computed over the whole set) to be rewritten on every sync.
+
+    ``unchanged`` holds derived tables' rows as the live file has them: equal rows are left alone.
+    """
     for table, rows in whole_table_rows(bundle, stamp):
+        if unchanged is not None and table.name in bundle.tables and unchanged.get(table.name) == rows:
+            continue
         if clear:
             connection.execute(delete(table))
         bulk_insert(connection, table, rows)
@@ -282,11 +320,6 @@ def insert_sources(connection: Connection, files: list[Remembered]) -> None:
         ])
 
 
-def _has_row(remembered: Remembered) -> bool:
-    parsed = remembered.parsed
-    return not (isinstance(parsed, ParsedBriefing) and parsed.meta is not None and not parsed.record)
-
-
 def _without_row(parsed: Any) -> Any:
     """A briefing's rendered row lives in the briefing table; keep only what the cross-checks read."""
     if isinstance(parsed, ParsedBriefing):
@@ -294,7 +327,7 @@ def _without_row(parsed: Any) -> Any:
     return parsed
 
 
-def live_sources(path: Path, include_drafts: bool) -> dict[str, tuple[str, int, int, int]] | None:
+def live_sources(path: Path, include_drafts: bool) -> Live | None:
     """rel -> (digest, size, mtime_ns, seen_ns) of the files the live index was built from, when it can be patched."""
     meta = read_meta(path)
     if meta is None or meta.get("parser") != parser_fingerprint():
@@ -312,6 +345,15 @@ def live_sources(path: Path, include_drafts: bool) -> dict[str, tuple[str, int, 
         return None
     finally:
         engine.dispose()
+
+
+def remembered(path: Path, include_drafts: bool) -> Written | None:
+    """What the live index remembers, as if this process had written it (to warm a development server)."""
+    identity = file_identity(path)
+    live = live_sources(path, include_drafts)
+    if live is None or identity is None:
+        return None
+    return Written(identity, live, {}, remembered_parses(path))
 
 
 def remembered_parses(path: Path) -> ParseCache:
