@@ -81,7 +81,8 @@ class Briefing(db.Model):
     summary_html: Mapped[str] = mapped_column(Text)
     summary_text: Mapped[str] = mapped_column(Text)
     concepts: Mapped[list[dict[str, str]]] = mapped_column(JSON)
-    source: Mapped[str] = mapped_column(String(500))
+    # the file, relative to content/: a sync finds the row of a changed file by it
+    source: Mapped[str] = mapped_column(String(500), index=True)
 
     # The filters and facet counts read only these narrow indexes, one led by each filter
     # column and one by number (for search hits): a row holds a whole briefing's HTML, one

@@ -7,13 +7,13 @@ queries whatever its size (no per-row queries: tags are stored on the row as JSO
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, text
+from sqlalchemy.sql import Subquery
 
 from ..extensions import db
 from ..models import FTS_TABLE, Briefing, BriefingTag
@@ -40,32 +40,25 @@ def fts_expression(text_query: str) -> str:
 
 @dataclass
 class SearchMatches:
-    """One FTS5 query, run once per request: which briefings match and (for a relevance sort) their rank.
+    """One FTS5 query, used three ways: which briefings match, their rank, and snippets.
 
-    The matching numbers are then a plain list that every count, facet and page query reads
-    through ``json_each``; evaluating the MATCH inside each of those queries (six of them) was
-    most of a search's cost at 10,000 briefings. Snippets, which re-tokenise each document,
-    are made for the page's rows only.
+    Membership (for counts and filters) selects rowids alone; ranking only happens for a
+    relevance sort; snippets, which read and re-tokenise each document, are made for the
+    page's rows only. At 10,000 briefings a common word matches thousands of them.
     """
 
     expression: str
-    ranks: dict[int, float] = field(default_factory=dict)
 
     def match(self) -> ColumnElement[bool]:
         return literal_column(FTS_TABLE).op("MATCH")(self.expression)
 
-    def load(self, ranked: bool) -> None:
-        if ranked:
-            rank = func.bm25(literal_column(FTS_TABLE), 10.0, 4.0, 2.0, 1.0)
-            query = select(literal_column("rowid"), rank).select_from(text(FTS_TABLE)).where(self.match())
-            self.ranks = {number: score for number, score in db.session.execute(query).all()}
-        else:
-            query = select(literal_column("rowid")).select_from(text(FTS_TABLE)).where(self.match())
-            self.ranks = dict.fromkeys(db.session.scalars(query), 0.0)
+    def numbers(self) -> Select[Any]:
+        return select(literal_column("rowid")).select_from(text(FTS_TABLE)).where(self.match())
 
-    def condition(self) -> ColumnElement[bool]:
-        listed = func.json_each(json.dumps(list(self.ranks))).table_valued("value")
-        return Briefing.number.in_(select(listed.c.value))
+    def ranked(self) -> Subquery:
+        rank = func.bm25(literal_column(FTS_TABLE), 10.0, 4.0, 2.0, 1.0)
+        query = select(literal_column("rowid").label("number"), rank.label("rank"))
+        return query.select_from(text(FTS_TABLE)).where(self.match()).subquery("ranked")
 
     def snippets(self, numbers: list[int]) -> dict[int, str]:
         if not numbers:
@@ -94,7 +87,7 @@ def conditions(state: ExplorerQuery, matches: SearchMatches | None) -> dict[str,
     if state.key:
         found["key"] = Briefing.key.is_(True)
     if matches is not None:
-        found["q"] = matches.condition() if matches.ranks else and_(False)
+        found["q"] = Briefing.number.in_(matches.numbers())
     return found
 
 
@@ -187,7 +180,9 @@ def build_facets(state: ExplorerQuery, counts: dict[str, dict[Any, int]], url_fo
     return facets
 
 
-def order_by(query: Select[Any], sort: str) -> Select[Any]:
+def order_by(query: Select[Any], sort: str, ranked: Subquery | None) -> Select[Any]:
+    if sort == "relevance" and ranked is not None:
+        return query.order_by(ranked.c.rank, Briefing.number.desc())
     if sort == "oldest":
         return query.order_by(Briefing.date_key, Briefing.number)
     if sort == "number":
@@ -200,12 +195,14 @@ def page_numbers(
     page: int, page_size: int,
 ) -> list[int]:
     """The numbers on one page, chosen from the narrow facet index before any wide row is read."""
-    query = select(Briefing.number).where(where_all_but(found))
+    query = select(Briefing.number)
+    ranked = None
     if matches is not None and state.effective_sort == "relevance":
-        ranks = matches.ranks
-        chosen = sorted(db.session.scalars(query), key=lambda number: (ranks[number], -number))
-        return chosen[(page - 1) * page_size:page * page_size]
-    query = order_by(query, state.effective_sort)
+        ranked = matches.ranked()
+        query = query.join(ranked, ranked.c.number == Briefing.number).where(where_all_but(found, "q"))
+    else:
+        query = query.where(where_all_but(found))
+    query = order_by(query, state.effective_sort, ranked)
     return list(db.session.scalars(query.limit(page_size).offset((page - 1) * page_size)))
 
 
@@ -238,8 +235,6 @@ def run(state: ExplorerQuery, page_size: int, url_for_state: Any) -> ExplorerRes
     """Results, count and facets for one explorer state: a fixed handful of queries."""
     expression = fts_expression(state.q) if state.q else ""
     matches = SearchMatches(expression) if expression else None
-    if matches is not None:
-        matches.load(ranked=state.effective_sort == "relevance")
     found = conditions(state, matches)
     if state.q and not expression:
         found["q"] = and_(False)
