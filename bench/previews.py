@@ -15,6 +15,7 @@ import time
 
 from portfolio import create_app
 from portfolio.config import REPO_ROOT, Settings
+from portfolio.content import sync
 from portfolio.models import Briefing
 from portfolio.previews import briefing_card, render, site_title
 from portfolio.extensions import db
@@ -26,9 +27,9 @@ def median_ms(samples: list[float]) -> float:
 
 def measure() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
+        sync(REPO_ROOT / "content", f"sqlite:///{folder}/i.db")  # creating the app builds nothing
         app = create_app(Settings(content_dir=REPO_ROOT / "content", database_url=f"sqlite:///{folder}/i.db"))
         client = app.test_client()
-        client.get("/")  # build the index
         with app.test_request_context():
             cards = [briefing_card(item, site_title()) for item in db.session.scalars(db.select(Briefing))]
         render(cards[0])  # load the font once
