@@ -87,20 +87,22 @@ def copy_content(root: Path) -> Path:
 
 
 @contextmanager
-def serve(content: Path, database: Path) -> Iterator[LiveServer]:
-    """The app in production mode on a free local port, in a background thread."""
+def serve(content: Path, database: Path, env: str = "production") -> Iterator[LiveServer]:
+    """The app (in production mode unless told) on a free local port, in a background thread."""
     if not (REPO_ROOT / "static" / "vendor" / "htmx.min.js").is_file():
         pytest.fail("static/vendor/htmx.min.js is missing: run `make vendor` (or `make test`)")
     with pytest.MonkeyPatch.context() as patch:
         for name in [name for name in os.environ if name.startswith("PORTFOLIO_")]:
             patch.delenv(name)
-        app = make_app(content, database, env="production")
+        app = make_app(content, database, env=env)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
         yield LiveServer(f"http://127.0.0.1:{server.server_port}", server, thread)
     finally:
+        if "live_reload" in app.extensions:
+            app.extensions["live_reload"].close()
         server.shutdown()
         thread.join(timeout=5)
 
