@@ -17,6 +17,9 @@ from .schema import BriefingMeta
 if TYPE_CHECKING:
     from .loader import Reader
 
+# Ids the briefing page itself uses: a concept's anchor never takes one (it gets '-2').
+PAGE_IDS = frozenset({"summary", "key-concepts", "connections", "related-briefings", "graph-title", "graph-desc",
+                      "main", "site-nav", "menu-toggle"})
 SUMMARY = "Summary"
 KEY_CONCEPTS = "Key Concepts"
 
@@ -68,7 +71,7 @@ def parse_body(body: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         problems.append(("body", "text in '## Key Concepts' before its first '### ' heading"))
     for heading, text in concept_sections:
         anchor = slugify(heading, 50)
-        while anchor in anchors or anchor in ("summary", "key-concepts", "connections"):
+        while anchor in anchors or anchor in PAGE_IDS:
             anchor += "-2"
         anchors.add(anchor)
         html = render(text)

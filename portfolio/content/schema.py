@@ -14,6 +14,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
+
+def format_month(year: int, month: int) -> str:
+    """'May 2025', as the seed prints a briefing's date."""
+    return f"{MONTH_ABBR[month - 1]} {year}"
+
 # connection kind -> (label on the briefing that writes it, label on the other briefing)
 CONNECTION_KINDS: dict[str, tuple[str, str]] = {
     "influenced_by": ("Influenced by", "Influenced"),

@@ -30,7 +30,10 @@ from ..models import (
     Page,
     Project,
     ProjectTag,
+    RelatedBriefing,
 )
+from ..models import CONCEPT_FTS_DDL, CONCEPT_FTS_TABLE, Concept
+from .related import related_rows
 from .loader import Bundle, ContentError, content_stamp, load_content
 
 
@@ -100,6 +103,7 @@ def write_index(bundle: Bundle, path: Path, stamp: str) -> None:
         db.metadata.create_all(engine)
         with engine.begin() as connection:
             connection.execute(text(FTS_DDL))
+            connection.execute(text(CONCEPT_FTS_DDL))
             for table, rows in table_rows(bundle, stamp):
                 if rows:
                     connection.execute(insert(table), rows)
@@ -108,6 +112,16 @@ def write_index(bundle: Bundle, path: Path, stamp: str) -> None:
                     text(f"INSERT INTO {FTS_TABLE} (rowid, title, subtitle, summary, concepts) "
                          "VALUES (:number, :title, :subtitle, :summary, :concepts)"),
                     [fts_row(briefing) for briefing in bundle.briefings],
+                )
+            concepts = concept_rows(bundle.briefings)
+            if concepts:
+                connection.execute(insert(Concept.__table__), [
+                    {key: row[key] for key in ("id", "briefing_number", "heading", "anchor", "sort_key")}
+                    for row in concepts
+                ])
+                connection.execute(
+                    text(f"INSERT INTO {CONCEPT_FTS_TABLE} (rowid, heading, text) VALUES (:id, :heading, :text)"),
+                    concepts,
                 )
             connection.execute(text("ANALYZE"))
     finally:
@@ -122,6 +136,18 @@ def fts_row(briefing: dict[str, Any]) -> dict[str, Any]:
         "summary": briefing["summary_text"],
         "concepts": " ".join(f"{c['heading']}. {c['text']}" for c in briefing["concepts"]),
     }
+
+
+def concept_rows(briefings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every Key Concept of every briefing, numbered in briefing and page order."""
+    rows = []
+    for briefing in sorted(briefings, key=lambda b: b["number"]):
+        for concept in briefing["concepts"]:
+            rows.append({
+                "id": len(rows) + 1, "briefing_number": briefing["number"], "heading": concept["heading"],
+                "anchor": concept["anchor"], "sort_key": concept["heading"].casefold(), "text": concept["text"],
+            })
+    return rows
 
 
 def table_rows(bundle: Bundle, stamp: str) -> list[tuple[Table, list[dict[str, Any]]]]:
@@ -144,6 +170,7 @@ def table_rows(bundle: Bundle, stamp: str) -> list[tuple[Table, list[dict[str, A
             {"briefing_number": b["number"], "tag": tag} for b in bundle.briefings for tag in b["tags"]
         ]),
         (Connection.__table__, bundle.connections),
+        (RelatedBriefing.__table__, related_rows(bundle.briefings, bundle.connections)),
     ]
 
 
