@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from portfolio import create_app
+from portfolio.config import Settings
 from portfolio.content import load_content, sync
 from portfolio.content.related import related
 
@@ -52,8 +53,7 @@ def measure(sizes: list[int], workdir: Path) -> list[dict]:
               f"{statistics.median(step):.2f} s (median of 3)", flush=True)
         rows.append({"briefings": size, "what": "sync (whole)", "seconds": sync_seconds})
         rows.append({"briefings": size, "what": "related-briefings step", "seconds": statistics.median(step)})
-        app = create_app({"CONTENT_DIR": str(content), "DATABASE_URL": f"sqlite:///{database}",
-                          "RENDER_CACHE_SIZE": 0})
+        app = create_app(Settings(content_dir=content, database_url=f"sqlite:///{database}", render_cache_size=0))
         for label, url in (
             ("explorer, page 1 (reference)", "/briefings/"),
             ("map, everything (capped)", "/briefings/map"),
