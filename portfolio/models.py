@@ -138,3 +138,32 @@ class SourceFile(db.Model):
     seen_ns: Mapped[int] = mapped_column(doc="when the bytes were read; a file modified just before is hashed again")
     digest: Mapped[str] = mapped_column(String(64))
     parsed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RelatedBriefing(db.Model):
+    """A briefing similar in its words to another (not already connected), ranked; see content.related."""
+
+    __tablename__ = "related_briefing"
+
+    briefing_number: Mapped[int] = mapped_column(ForeignKey("briefing.number"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    related_number: Mapped[int] = mapped_column(ForeignKey("briefing.number"))
+
+
+CONCEPT_FTS_TABLE = "concept_fts"
+CONCEPT_FTS_DDL = (
+    f"CREATE VIRTUAL TABLE {CONCEPT_FTS_TABLE} USING fts5("
+    "heading, text, tokenize = 'unicode61 remove_diacritics 2')"
+)
+
+
+class Concept(db.Model):
+    """One Key Concept heading of a briefing, for the index at /briefings/concepts."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    briefing_number: Mapped[int] = mapped_column(ForeignKey("briefing.number"))
+    heading: Mapped[str] = mapped_column(String(300))
+    anchor: Mapped[str] = mapped_column(String(80))
+    sort_key: Mapped[str] = mapped_column(String(300), doc="the heading casefolded: the index's order")
+
+    __table_args__ = (Index("ix_concept_sort", "sort_key", "briefing_number"),)

@@ -15,6 +15,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, url_for
 from sqlalchemy import select
 
+from .briefings import queries
+from .briefings.filters import ExplorerQuery
+from .briefings.views import explorer_state
 from .content import state
 from .extensions import db
 from .models import Briefing, Page, Project
@@ -96,12 +99,20 @@ def robots() -> Response:
     return current_app.response_class("\n".join(lines), mimetype="text/plain")
 
 
+@bp.app_template_global()
+def feed_url(state_: ExplorerQuery | None = None) -> str:
+    """The Atom feed of an explorer view (of every briefing without one)."""
+    return (state_ or ExplorerQuery()).filters_only().url(url_for("publishing.briefings_feed"))
+
+
 @bp.get("/briefings/feed.xml")
 def briefings_feed() -> Response:
-    """The newest briefings as an Atom feed, each with its whole summary."""
-    briefings = db.session.scalars(
-        select(Briefing).order_by(Briefing.date_key.desc(), Briefing.number.desc()).limit(FEED_ENTRIES)
-    ).all()
+    """The newest briefings of an explorer view as an Atom feed, each with its whole summary.
+
+    It reads the explorer's filters with the explorer's parser (bad values are the same 400).
+    """
+    view = explorer_state().filters_only()
+    briefings = queries.briefings_by_number(queries.newest_numbers(view, FEED_ENTRIES))
     entries = [
         {
             "briefing": item,
@@ -111,13 +122,14 @@ def briefings_feed() -> Response:
         for item in briefings
     ]
     updated = max((entry["updated"] for entry in entries), default=atom_time(2000, 1, 1))
+    labels = [chip["label"] for chip in queries.active_filters(view, lambda _state: "")]
     body = render_template(
         "publishing/feed.xml",
-        title=FEED_TITLE,
+        title=FEED_TITLE + (f" ({'; '.join(labels)})" if labels else ""),
         entries=entries,
         updated=updated,
-        feed_url=absolute_url(url_for("publishing.briefings_feed")),
-        explorer_url=absolute_url(url_for("briefings.explorer")),
+        feed_url=absolute_url(feed_url(view)),
+        explorer_url=absolute_url(view.url(url_for("briefings.explorer"))),
         home_url=absolute_url(url_for("site.home")),
         base_url=absolute_url("/"),
     )

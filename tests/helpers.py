@@ -146,4 +146,7 @@ HOSTILE_PAGES = [
     "/briefings/?q=shown+text",
     f"/briefings/{HOSTILE_NUMBER}",
     "/briefings/54-activating-asl-3-protections",
+    "/briefings/map",
+    "/briefings/map?lanes=organization",
+    "/briefings/concepts",
 ]

@@ -43,7 +43,7 @@ def test_page_follows_the_seed_layout(client):
         "Claude Opus 4 ships under ASL-3 protections as a precaution, without a finding that it needs them")
     assert [li.get_text() for li in article.find("ul", class_="tags").find_all("li")] == ["Policy"]
     sections = [h.get_text(strip=True) for h in article.find_all("h2")]
-    assert sections == ["Summary", "Key Concepts", "Connections"]
+    assert sections == ["Summary", "Key Concepts", "Connections", "Related briefings"]
     assert "precautionary and provisional" in article.find("section").get_text()
     assert page.find("link", rel="canonical")["href"].endswith(ASL3)
 
@@ -85,11 +85,12 @@ def test_connection_items_show_their_month(client):
 
 def test_neighbourhood_graph_is_server_rendered_svg(client):
     page = parse(client.get(ASL3))
-    svg = page.find("figure", class_="graph").find("svg")
+    svg = page.select_one("figure.graph .graph-wide svg.neighbourhood")
     nodes = {a["href"]: a.find("title").get_text() for a in svg.find_all("a")}
     assert nodes[ASL3].startswith("54. Activating ASL-3 Protections")
     assert nodes[RSP2] == "19. Responsible Scaling Policy, Version 2.0, Oct 2024"
-    assert sorted(t.get_text() for t in svg.select("g.edge text")) == ["Builds on", "Influenced by", "Influenced by"]
+    assert sorted(" ".join(p["class"]) for p in svg.select("path.edge")) == [
+        "edge k-builds_on", "edge k-influenced_by", "edge k-influenced_by"]
     assert page.find("script", src=lambda s: s and "graph" in s) is None
 
 
@@ -109,7 +110,7 @@ def test_back_to_explorer_keeps_the_filters(client):
     briefing = parse(client.get(link["href"]))
     back = briefing.find(class_="back-link").find("a")["href"]
     assert parse_qs(urlsplit(back).query) == {"category": ["Safety"], "organization": ["Anthropic"]}
-    followed = briefing.find("section", class_="connections").find("ul").find("a")["href"]
+    followed = briefing.find("section", class_="connections").find("ul", class_="connection-list").find("a")["href"]
     onward = parse(client.get(followed))
     back_again = onward.find(class_="back-link").find("a")["href"]
     assert back_again == back

@@ -136,7 +136,7 @@ def test_explorer_form_is_a_real_get_form(client):
     assert search["type"] == "search" and "delay:" in search["hx-trigger"]
     assert form.find("button", attrs={"type": "submit"})
     names = {i["name"] for i in form.find_all("input", attrs={"type": "checkbox"})}
-    assert names == {"key", "category", "organization", "tag", "year"}
+    assert names == {"key", "current", "category", "organization", "tag", "year"}
 
 
 def test_selected_filters_show_and_are_removable(client):

@@ -132,6 +132,7 @@ ROUTES = [
     "/", "/about", "/projects/", "/projects/pokebowl", "/legal/privacy", "/healthz", "/briefings/",
     "/briefings/54-activating-asl-3-protections", "/static/css/site.css", "/sitemap.xml", "/robots.txt",
     "/briefings/feed.xml", "/previews/briefing-54.000000000000.png", "/previews/site.000000000000.png",
+    "/briefings/map", "/briefings/concepts",
 ]
 
 

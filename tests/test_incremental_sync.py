@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from portfolio.config import REPO_ROOT
 from portfolio.content import ContentError, sync
 from portfolio.extensions import db
-from portfolio.models import FTS_TABLE
+from portfolio.models import CONCEPT_FTS_TABLE, FTS_TABLE
 
 WORDS = ["Scaling", "Reward", "Models", "Interpretability", "Debate", "Sparse", "Agents", "Policy"]
 SEARCHES = ["model", "scaling", "safety", "reward", "policy", "interpretability", "training data"]
@@ -84,10 +84,10 @@ def rows(database: Path) -> dict[str, list[tuple[Any, ...]]]:
     connection = sqlite3.connect(database)
     try:
         dump = {}
-        for table in [*db.metadata.tables, f"{FTS_TABLE}"]:
+        for table in [*db.metadata.tables, FTS_TABLE, CONCEPT_FTS_TABLE]:
             skip = UNORDERED_SKIP.get(table, set())
             columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})") if row[1] not in skip]
-            selected = ", ".join(["rowid", *columns] if table == FTS_TABLE else columns)
+            selected = ", ".join(["rowid", *columns] if table in (FTS_TABLE, CONCEPT_FTS_TABLE) else columns)
             found = connection.execute(f"SELECT {selected} FROM {table}").fetchall()
             if table == "meta":
                 found = [row for row in found if row[0] != "built_at"]

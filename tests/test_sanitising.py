@@ -68,8 +68,10 @@ def unsafe_parts(page: BeautifulSoup) -> list[str]:
         elif not str(script.get("src", "")).startswith("/static/") or script.string:
             found.append(f"script {script}")
     found += [f"element {element.name}" for element in page.select(", ".join(FORBIDDEN_ELEMENTS))]
-    found += [f"form {form.get('action')}" for form in page.find_all("form") if form.get("action") != "/briefings/"]
-    found += [f"svg {svg.parent.name}" for svg in page.find_all("svg") if "graph" not in (svg.parent.get("class") or [])]
+    site_forms = {"/briefings/", "/briefings/map", "/briefings/concepts"}  # the search forms the templates draw
+    found += [f"form {form.get('action')}" for form in page.find_all("form") if form.get("action") not in site_forms]
+    site_svgs = {"neighbourhood", "influence-map", "legend-line"}  # the pictures the templates draw
+    found += [f"svg {svg.parent.name}" for svg in page.find_all("svg") if not site_svgs & set(svg.get("class") or [])]
     found += [f"meta {meta}" for meta in page.find_all("meta", attrs={"http-equiv": True})]
     for element in page.find_all(True):
         for name, value in element.attrs.items():

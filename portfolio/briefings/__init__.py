@@ -1,5 +1,6 @@
 """The Frontier AI Paper Briefings explorer blueprint."""
 
+from . import concepts, map_views  # noqa: F401  (they add /briefings/concepts and /briefings/map to the blueprint)
 from .views import bp
 
 __all__ = ["bp"]

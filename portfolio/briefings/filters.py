@@ -26,6 +26,8 @@ class ExplorerQuery:
     tag: tuple[str, ...] = ()
     year: tuple[int, ...] = ()
     key: bool = False
+    current: bool = False  # hide briefings that another one supersedes
+    around: int = 0  # a briefing's neighbourhood: it and the briefings it connects with
     q: str = ""
     sort: str = ""
     page: int = 1
@@ -49,6 +51,12 @@ class ExplorerQuery:
         key_raw = one_value(args, "key", 5)
         if key_raw not in ("", "1", "true", "on"):
             raise BadQuery("The 'key' value must be 1 (key papers only) or left out.")
+        current_raw = one_value(args, "current", 5)
+        if current_raw not in ("", "1", "true", "on"):
+            raise BadQuery("The 'current' value must be 1 (hide superseded briefings) or left out.")
+        around_raw = one_value(args, "around", 8)
+        if around_raw and not (around_raw.isascii() and around_raw.isdigit() and int(around_raw) > 0):
+            raise BadQuery(f"The 'around' value must be a briefing number, not {around_raw[:40]!r}.")
         sort = one_value(args, "sort", 20)
         if sort and sort not in SORTS:
             raise BadQuery(f"The 'sort' value must be one of {', '.join(SORTS)}.")
@@ -64,6 +72,8 @@ class ExplorerQuery:
             tag=values["tag"],
             year=tuple(dict.fromkeys(years)),
             key=bool(key_raw),
+            current=bool(current_raw),
+            around=int(around_raw) if around_raw else 0,
             q=one_value(args, "q", MAX_QUERY_LENGTH),
             sort=sort,
             page=page,
@@ -96,7 +106,7 @@ class ExplorerQuery:
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.category or self.organization or self.tag or self.year or self.key or self.q)
+        return bool(self.category or self.organization or self.tag or self.year or self.key or self.current or self.around or self.q)
 
     def params(self) -> list[tuple[str, str]]:
         """The state as query parameters, in a stable order (one URL per state)."""
@@ -105,6 +115,10 @@ class ExplorerQuery:
             pairs.extend((name, str(value)) for value in getattr(self, name))
         if self.key:
             pairs.append(("key", "1"))
+        if self.current:
+            pairs.append(("current", "1"))
+        if self.around:
+            pairs.append(("around", str(self.around)))
         if self.sort and self.effective_sort != self.default_sort:
             pairs.append(("sort", self.sort))
         if self.page > 1:
@@ -123,8 +137,8 @@ class ExplorerQuery:
 
     def toggled(self, name: str, value: str | int) -> ExplorerQuery:
         """This state with one facet value switched on or off, back on page 1."""
-        if name == "key":
-            return replace(self, key=not self.key, page=1)
+        if name in ("key", "current"):
+            return replace(self, **{name: not getattr(self, name)}, page=1)
         current = getattr(self, name)
         updated = tuple(v for v in current if v != value) if value in current else (*current, value)
         changes: dict[str, Any] = {name: updated, "page": 1}
@@ -132,6 +146,13 @@ class ExplorerQuery:
 
     def without_search(self) -> ExplorerQuery:
         return replace(self, q="", page=1, sort="" if self.sort == "relevance" else self.sort)
+
+    def without_around(self) -> ExplorerQuery:
+        return replace(self, around=0, page=1)
+
+    def filters_only(self) -> ExplorerQuery:
+        """The view's filters without its sort or page: what a map or a feed shows."""
+        return replace(self, sort="", page=1)
 
     def cleared(self) -> ExplorerQuery:
         return ExplorerQuery(sort=self.sort if self.sort != "relevance" else "")

@@ -13,11 +13,13 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, text
+from sqlalchemy.orm import load_only
 from sqlalchemy.sql import Subquery
 
 from ..extensions import db
 from ..models import FTS_TABLE, Briefing, BriefingTag
 from .filters import ExplorerQuery
+from .linked import in_neighbourhood, is_current
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_SEARCH_WORDS = 12
@@ -86,6 +88,10 @@ def conditions(state: ExplorerQuery, matches: SearchMatches | None) -> dict[str,
         found["tag"] = Briefing.number.in_(tagged)
     if state.key:
         found["key"] = Briefing.key.is_(True)
+    if state.current:
+        found["current"] = is_current()
+    if state.around:
+        found["around"] = in_neighbourhood(state.around)
     if matches is not None:
         found["q"] = Briefing.number.in_(matches.numbers())
     return found
@@ -145,6 +151,10 @@ def facet_counts(found: dict[str, ColumnElement[bool]]) -> dict[str, dict[Any, i
         select(func.count()).select_from(Briefing).where(where_all_but(found, "key"), Briefing.key.is_(True))
     )
     counts["key"] = {True: key_total or 0}
+    current_total = db.session.scalar(
+        select(func.count()).select_from(Briefing).where(where_all_but(found, "current"), is_current())
+    )
+    counts["current"] = {True: current_total or 0}
     return counts
 
 
@@ -206,8 +216,32 @@ def page_numbers(
     return list(db.session.scalars(query.limit(page_size).offset((page - 1) * page_size)))
 
 
-def briefings_by_number(numbers: list[int]) -> list[Briefing]:
-    rows = {b.number: b for b in db.session.scalars(select(Briefing).where(Briefing.number.in_(numbers)))}
+def newest_numbers(state: ExplorerQuery, limit: int) -> list[int]:
+    """The newest briefings of a view (the feed's entries), whatever the view's sort."""
+    expression = fts_expression(state.q) if state.q else ""
+    matches = SearchMatches(expression) if expression else None
+    found = conditions(state, matches)
+    if state.q and not expression:
+        return []
+    query = order_by(select(Briefing.number).where(where_all_but(found)), "newest", None)
+    return list(db.session.scalars(query.limit(limit)))
+
+
+# What a briefing's name, date and link need: the map and lists load these columns only.
+NARROW_COLUMNS = (Briefing.slug, Briefing.title, Briefing.category, Briefing.organization,
+                  Briefing.year, Briefing.month, Briefing.day, Briefing.key)
+
+
+def narrow_briefing() -> Any:
+    """Load a briefing's name, date and link columns only (not its HTML)."""
+    return load_only(*NARROW_COLUMNS, raiseload=True)
+
+
+def briefings_by_number(numbers: list[int], narrow: bool = False) -> list[Briefing]:
+    query = select(Briefing).where(Briefing.number.in_(numbers))
+    if narrow:
+        query = query.options(narrow_briefing())
+    rows = {b.number: b for b in db.session.scalars(query)}
     return [rows[number] for number in numbers if number in rows]
 
 
@@ -227,6 +261,7 @@ class ExplorerResults:
     items: list[tuple[Briefing, Markup | None]]
     facets: list[Facet]
     key_count: int
+    current_count: int
     search_words: bool
     active: list[dict[str, str]]
 
@@ -252,6 +287,7 @@ def run(state: ExplorerQuery, page_size: int, url_for_state: Any) -> ExplorerRes
         items=items,
         facets=build_facets(state, counts, url_for_state),
         key_count=counts["key"][True],
+        current_count=counts["current"][True],
         search_words=bool(expression) or not state.q,
         active=active_filters(state, url_for_state),
     )
@@ -264,6 +300,10 @@ def active_filters(state: ExplorerQuery, url_for_state: Any) -> list[dict[str, s
         active.append({"label": f"Search “{state.q}”", "url": url_for_state(state.without_search())})
     if state.key:
         active.append({"label": "Key papers", "url": url_for_state(state.toggled("key", 1))})
+    if state.current:
+        active.append({"label": "Current only", "url": url_for_state(state.toggled("current", 1))})
+    if state.around:
+        active.append({"label": f"Connected with #{state.around}", "url": url_for_state(state.without_around())})
     for name, label in FACETS:
         for value in getattr(state, name):
             active.append({"label": f"{label}: {value}", "url": url_for_state(state.toggled(name, value))})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from ..content import state as index_state
 from ..content.schema import CONNECTION_KINDS
 from ..extensions import db
-from ..models import Briefing, Connection
+from ..models import Briefing, Connection, RelatedBriefing
 from ..rendering import fragment_target, render_page
 from ..urls import briefing_ident, briefing_path
 from . import graph, queries
@@ -38,6 +39,19 @@ def briefing_url(briefing: Briefing, back: ExplorerQuery | None = None) -> str:
     return url
 
 
+def briefing_url_builder(back: ExplorerQuery | None = None) -> Callable[[int, str], str]:
+    """``briefing_url`` for many briefings at once: the route is built once, not per briefing."""
+    marker = "0-BRIEFING"
+    template = briefing_url(_Ident(0, "BRIEFING"), back)  # type: ignore[arg-type]
+    start, _, end = template.partition(marker)
+    return lambda number, slug: f"{start}{number}-{slug}{end}"
+
+
+class _Ident(NamedTuple):
+    number: int
+    slug: str
+
+
 @bp.get("/")
 def explorer() -> Response:
     """Cards with facets, search and paging; htmx swaps the results or appends a page."""
@@ -47,8 +61,8 @@ def explorer() -> Response:
         raise NotFound()
     return render_page(
         "briefings/explorer.html",
-        blocks={"explorer-results": "results", "load-more": "more"},
-        push_url=explorer_url(state) if fragment_target() == "explorer-results" else None,
+        blocks={"explorer-results": "results", "load-more": "more", "briefings-view": "view"},
+        push_url=explorer_url(state) if fragment_target() in ("explorer-results", "briefings-view") else None,
         state=state,
         results=results,
         sorts=SORTS,
@@ -103,8 +117,16 @@ def briefing(ident: str) -> Response:
         back_url=explorer_url(back or ExplorerQuery()),
         canonical_url=briefing_url(item),
         connections=connection_groups(links, back),
-        graph=neighbourhood(item, links, back),
+        superseded_by=[
+            {"briefing": other, "url": briefing_url(other, back)}
+            for kind, outgoing, other in sorted(links, key=lambda link: link[2].number)
+            if kind == "supersedes" and not outgoing
+        ],
+        graphs=neighbourhood(item, links, back),
+        kinds={kind: labels[0] for kind, labels in CONNECTION_KINDS.items() if any(link[0] == kind for link in links)},
+        around_url=ExplorerQuery(around=item.number).url(url_for("briefings.influence_map")),
         neighbours=previous_and_next(item),
+        related=[{"briefing": other, "url": briefing_url(other, back)} for other in related_briefings(item)],
         briefing_url=briefing_url,
     )
 
@@ -156,19 +178,31 @@ def connection_groups(links: list[tuple[str, bool, Briefing]], back: ExplorerQue
 
 def neighbourhood(
     item: Briefing, links: list[tuple[str, bool, Briefing]], back: ExplorerQuery | None
-) -> graph.Graph | None:
+) -> list[graph.Graph]:
+    """The picture twice: side by side for wide screens, stacked for phones (CSS shows one)."""
     if not links:
-        return None
+        return []
     neighbours = [
         graph.Neighbour(
-            item=graph.Item(other.number, other.title, other.month_label, briefing_url(other, back)),
-            label=connection_label(kind, outgoing),
+            item=graph.Item(other.number, other.title, other.month_label, briefing_url(other, back), other.date_key),
+            kind=kind,
             outgoing=outgoing,
         )
-        for kind, outgoing, other in sorted(links, key=lambda link: link[2].number)
+        for kind, outgoing, other in links
     ]
-    centre = graph.Item(item.number, item.title, item.month_label, briefing_url(item, back))
-    return graph.layout(centre, neighbours)
+    centre = graph.Item(item.number, item.title, item.month_label, briefing_url(item, back), item.date_key)
+    return [graph.layout(centre, neighbours), graph.stacked(centre, neighbours)]
+
+
+def related_briefings(item: Briefing) -> list[Briefing]:
+    """The similar briefings chosen at sync time, most similar first."""
+    rows = db.session.execute(
+        select(Briefing).join(RelatedBriefing, RelatedBriefing.related_number == Briefing.number)
+        .where(RelatedBriefing.briefing_number == item.number)
+        .order_by(RelatedBriefing.position)
+        .options(queries.narrow_briefing())
+    ).scalars()
+    return list(rows)
 
 
 def previous_and_next(item: Briefing) -> dict[str, Briefing | None]:

@@ -14,16 +14,20 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from .markdown import plain_text, render, slugify
 from .parsing import Problem, read_markdown, validate
+from .related import document_terms
 from .schema import BriefingMeta
 
+# Ids the briefing page itself uses: a concept's anchor never takes one (it gets '-2').
+PAGE_IDS = frozenset({"summary", "key-concepts", "connections", "related-briefings", "graph-title", "graph-desc",
+                      "main", "site-nav", "menu-toggle"})
 SUMMARY = "Summary"
 KEY_CONCEPTS = "Key Concepts"
-RESERVED_ANCHORS = ("summary", "key-concepts", "connections")
 
 # Below this many files a process pool costs more to start than it saves.
 PARALLEL_FROM = 1500
@@ -37,6 +41,7 @@ class ParsedBriefing:
     meta: BriefingMeta | None
     record: dict[str, Any]
     problems: list[Problem]
+    terms: Counter[str] = field(default_factory=Counter)  # its words, for related briefings (kept without the row)
 
     @functools.cached_property
     def number(self) -> int:
@@ -95,7 +100,7 @@ def parse_body(body: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         problems.append(("body", "text in '## Key Concepts' before its first '### ' heading"))
     for heading, text in concept_sections:
         anchor = slugify(heading, 50)
-        while anchor in anchors or anchor in RESERVED_ANCHORS:
+        while anchor in anchors or anchor in PAGE_IDS:
             anchor += "-2"
         anchors.add(anchor)
         html = render(text)
@@ -145,7 +150,8 @@ def parse_briefing(rel: str, data: bytes) -> ParsedBriefing:
     meta = validate(BriefingMeta, parsed[0], rel, problems)
     body, body_problems = parse_body(parsed[1])
     problems.extend(Problem(rel, field_name, message) for field_name, message in body_problems)
-    return ParsedBriefing(rel, meta, record(meta, rel, body) if meta else {}, problems)
+    row = record(meta, rel, body) if meta else {}
+    return ParsedBriefing(rel, meta, row, problems, document_terms(row) if row else Counter())
 
 
 def _parse_pair(pair: tuple[str, bytes]) -> ParsedBriefing:

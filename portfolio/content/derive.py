@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .crosschecks import BriefingSet
+from .related import related_rows
 
 Rows = dict[str, list[dict[str, Any]]]
 SetStep = Callable[[BriefingSet], Rows]
@@ -29,7 +30,13 @@ def connection_rows(briefings: BriefingSet) -> Rows:
     return {"connection": rows}
 
 
-SET_STEPS: tuple[SetStep, ...] = (connection_rows,)
+def related_briefing_rows(briefings: BriefingSet) -> Rows:
+    """Up to five most similar briefings for each, from the words counted when each file was parsed."""
+    documents = {briefing.number: briefing.terms for briefing in briefings.published}
+    return {"related_briefing": related_rows(documents, connection_rows(briefings)["connection"])}
+
+
+SET_STEPS: tuple[SetStep, ...] = (connection_rows, related_briefing_rows)
 
 
 def derive(briefings: BriefingSet) -> Rows:

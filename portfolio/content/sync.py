@@ -32,7 +32,20 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Table, create_engine, delete, event, select, text
 
 from ..extensions import db
-from ..models import FTS_DDL, FTS_TABLE, Briefing, BriefingTag, Meta, Page, Project, ProjectTag, SourceFile
+from ..models import (
+    CONCEPT_FTS_DDL,
+    CONCEPT_FTS_TABLE,
+    FTS_DDL,
+    FTS_TABLE,
+    Briefing,
+    BriefingTag,
+    Concept,
+    Meta,
+    Page,
+    Project,
+    ProjectTag,
+    SourceFile,
+)
 from .briefings import ParsedBriefing
 from .loader import Bundle, ParseCache, Progress, Remembered, load_content
 from .markdown import template_ids
@@ -186,6 +199,7 @@ def write_index(bundle: Bundle, path: Path, stamp: str) -> None:
         db.metadata.create_all(engine)
         with engine.begin() as connection:
             connection.execute(text(FTS_DDL))
+            connection.execute(text(CONCEPT_FTS_DDL))
             write_whole_tables(connection, bundle, stamp)
             insert_briefings(connection, bundle.briefings)
             insert_sources(connection, list(bundle.files.values()))
@@ -214,9 +228,13 @@ def patch_index(
             if numbers:
                 connection.execute(delete(BriefingTag).where(BriefingTag.briefing_number.in_(numbers)))
                 connection.execute(delete(Briefing).where(Briefing.number.in_(numbers)))
-                connection.execute(
-                    text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join(str(int(n)) for n in numbers)})")
-                )
+                listed = ",".join(str(int(n)) for n in numbers)
+                connection.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({listed})"))
+                connection.execute(text(
+                    f"DELETE FROM {CONCEPT_FTS_TABLE} WHERE rowid IN "
+                    f"(SELECT id FROM concept WHERE briefing_number IN ({listed}))"
+                ))
+                connection.execute(delete(Concept).where(Concept.briefing_number.in_(numbers)))
             changed_rels = {remembered.source.rel for remembered in added}
             published = bundle.briefing_set.published if bundle.briefing_set else []
             insert_briefings(connection, [b.record for b in published if b.rel in changed_rels])
@@ -277,6 +295,12 @@ def insert_briefings(connection: Connection, records: list[dict[str, Any]]) -> N
         f"INSERT INTO {FTS_TABLE} (rowid, title, subtitle, summary, concepts) VALUES (?, ?, ?, ?, ?)",
         [tuple(fts_row(briefing).values()) for briefing in records],
     )
+    concepts = concept_rows(records)
+    bulk_insert(connection, Concept.__table__, concepts)
+    connection.exec_driver_sql(
+        f"INSERT INTO {CONCEPT_FTS_TABLE} (rowid, heading, text) VALUES (?, ?, ?)",
+        [(row["id"], row["heading"], row["text"]) for row in concepts],
+    )
 
 
 def fts_row(briefing: dict[str, Any]) -> dict[str, Any]:
@@ -287,6 +311,20 @@ def fts_row(briefing: dict[str, Any]) -> dict[str, Any]:
         "summary": briefing["summary_text"],
         "concepts": " ".join(f"{c['heading']}. {c['text']}" for c in briefing["concepts"]),
     }
+
+
+CONCEPTS_PER_BRIEFING = 1000  # a concept's id is its briefing's number times this, plus its position
+
+
+def concept_rows(briefings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each Key Concept of these briefings; ids derive from the briefing, so a patch leaves others alone."""
+    return [
+        {"id": briefing["number"] * CONCEPTS_PER_BRIEFING + position, "briefing_number": briefing["number"],
+         "heading": concept["heading"], "anchor": concept["anchor"], "sort_key": concept["heading"].casefold(),
+         "text": concept["text"]}
+        for briefing in briefings
+        for position, concept in enumerate(briefing["concepts"][:CONCEPTS_PER_BRIEFING - 1], start=1)
+    ]
 
 
 def whole_table_rows(bundle: Bundle, stamp: str) -> list[tuple[Table, list[dict[str, Any]]]]:
@@ -323,7 +361,7 @@ def insert_sources(connection: Connection, files: list[Remembered]) -> None:
 def _without_row(parsed: Any) -> Any:
     """A briefing's rendered row lives in the briefing table; keep only what the cross-checks read."""
     if isinstance(parsed, ParsedBriefing):
-        return ParsedBriefing(parsed.rel, parsed.meta, {}, parsed.problems)
+        return ParsedBriefing(parsed.rel, parsed.meta, {}, parsed.problems, parsed.terms)
     return parsed
 
 

@@ -1,0 +1,108 @@
+"""The influence map at /briefings/map: the explorer's view drawn over time, with its text alternative."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from flask import Response, url_for
+from werkzeug.exceptions import BadRequest
+
+from ..content import state as index_state
+from ..content.schema import CONNECTION_KINDS
+from ..dates import month_label
+from ..queryargs import single
+from ..rendering import fragment_target, render_page
+from . import network, queries
+from .filters import ExplorerQuery
+from .map import KIND_STYLES, MapItem, MapLayout, layout
+from .views import bp, briefing_url_builder, explorer_state, explorer_url
+
+LANES = ("category", "organization")
+
+# The kinds as the legend and the text alternative name them (the written direction).
+KIND_LABELS = {kind: CONNECTION_KINDS[kind][0] for kind in KIND_STYLES}
+
+
+@bp.app_template_global()
+def map_url(state: ExplorerQuery, lanes: str = "category") -> str:
+    url = state.filters_only().url(url_for("briefings.influence_map"))
+    if lanes != "category":
+        url += ("&" if "?" in url else "?") + f"lanes={lanes}"
+    return url
+
+
+def read_lanes() -> str:
+    lanes = single("lanes", 20) or "category"
+    if lanes not in LANES:
+        raise BadRequest("The 'lanes' value must be category or organization.")
+    return lanes
+
+
+@bp.get("/map")
+def influence_map() -> Response:
+    """The briefings of an explorer view on a time axis, one lane per category (or organisation)."""
+    state = explorer_state().filters_only()
+    lanes = read_lanes()
+
+    def url_for_state(other: ExplorerQuery) -> str:
+        return map_url(other, lanes)
+
+    results = queries.run(state, 1, url_for_state)
+    total, numbers = network.chosen_numbers(state)
+    url = briefing_url_builder(state)
+    lane_column = 3 if lanes == "category" else 4
+    items = [
+        MapItem(row.number, row.title, month_label(row.year, row.month), url(row.number, row.slug),
+                row[lane_column], row.year, row.month, row.key)
+        for row in network.map_rows(numbers)
+    ]
+    site = index_state().site
+    order = list(getattr(site, "categories" if lanes == "category" else "organizations", []) if site else [])
+    drawing = layout(items, network.links_among(numbers), order)
+    return render_page(
+        "briefings/map.html",
+        blocks={"map-results": "results", "briefings-view": "view"},
+        push_url=map_url(state, lanes) if fragment_target() in ("map-results", "briefings-view") else None,
+        state=state,
+        lanes=lanes,
+        results=results,
+        total=total,
+        drawing=drawing,
+        text=text_alternative(drawing),
+        kinds={kind: label for kind, label in KIND_LABELS.items() if any(e.kind == kind for e in drawing.edges)},
+        narrowing=narrowing(results, state, url_for_state) if total > len(numbers) else [],
+        map_url=map_url,
+        explorer_url=explorer_url,
+    )
+
+
+def text_alternative(drawing: MapLayout) -> list[dict[str, Any]]:
+    """The picture as lists: per lane, each briefing in time order with the connections it writes."""
+    by_number = {node.item.number: node for node in drawing.nodes}
+    written: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for edge in drawing.edges:
+        written[edge.source].append({"label": KIND_LABELS[edge.kind], "kind": edge.kind,
+                                     "item": by_number[edge.target].item})
+    lanes = []
+    for lane in drawing.lanes:
+        members = [node for node in drawing.nodes if node.item.lane == lane.name]
+        members.sort(key=lambda node: (node.item.year, node.item.month, node.item.number))
+        lanes.append({
+            "name": lane.name,
+            "items": [{"node": node, "links": written.get(node.item.number, [])} for node in members],
+        })
+    return lanes
+
+
+def narrowing(results: queries.ExplorerResults, state: ExplorerQuery, url_for_state: Any) -> list[dict[str, Any]]:
+    """Ways to narrow a view too big to draw whole: key papers only, or one year."""
+    options = []
+    if not state.key:
+        options.append({"label": "★ Key papers only", "count": results.key_count,
+                        "url": url_for_state(state.toggled("key", 1))})
+    for facet in results.facets:
+        if facet.name == "year" and not state.year:
+            options += [{"label": value["label"], "count": value["count"], "url": value["toggle_url"]}
+                        for value in facet.values if value["count"]]
+    return options

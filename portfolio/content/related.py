@@ -1,0 +1,114 @@
+"""Related briefings: for each briefing, the five most similar by their words, computed at sync time.
+
+TF-IDF over each briefing's summary and Key Concepts, cosine similarity, top five, leaving out the
+briefing itself and the ones it is already connected with (either direction). Pure Python and
+deterministic (ties go to the lower number), so every node builds the same lists.
+
+It is recomputed over the whole set on each sync (a new briefing can be the nearest neighbour of
+any other). To stay fast at 10,000 briefings each briefing is reduced to its strongest terms
+before the comparison (a sparse top-k): scores come from an inverted index over those terms, so
+a briefing is only ever compared with briefings that share one of them. Words in more than a
+tenth of the briefings (at least 25, at most 60) carry little meaning and are left out.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+TOP_RELATED = 5
+SCALE = 1_000_000
+NUMBER_SPAN = 1 << 24  # above any briefing number: a score and a number packed into one int
+TERMS_PER_BRIEFING = 16
+MAX_DOCUMENT_SHARE = 0.1
+MIN_DOCUMENT_CEILING = 25  # a small corpus keeps its common words: they are all it has
+MAX_DOCUMENT_CEILING = 60  # past this many briefings a shared word says little about two of them
+WORD = re.compile(r"[a-z][a-z0-9]{2,}(?:-[a-z0-9]+)*")  # three characters or more
+STOP_WORDS = frozenset(
+    "about after also and are been before being between both but can could does each for from had has have how "
+    "into its itself may more most much not one only other our out over such than that the their them then there "
+    "these they this those through under use used uses using was way were what when where which while who why "
+    "will with within without would you your".split()
+)
+
+
+def terms(text: str) -> Counter[str]:
+    counts = Counter(WORD.findall(text.lower()))
+    for word in STOP_WORDS & counts.keys():
+        del counts[word]
+    return counts
+
+
+def document_text(briefing: dict[str, Any]) -> str:
+    """What similarity reads: the summary and every Key Concept (heading and text)."""
+    concepts = " ".join(f"{c['heading']} {c['text']}" for c in briefing.get("concepts", []))
+    return f"{briefing.get('summary_text', '')} {concepts}"
+
+
+def document_terms(briefing: dict[str, Any]) -> Counter[str]:
+    """A briefing's words, counted once when its file is parsed (and remembered with the parse)."""
+    return terms(document_text(briefing))
+
+
+def strongest_terms(documents: dict[int, Counter[str]]) -> dict[int, list[tuple[str, int]]]:
+    """Each document's TERMS_PER_BRIEFING heaviest terms, weights of a unit-length TF-IDF vector.
+
+    Weights are whole numbers (millionths), so sums are exact and every machine ranks alike.
+    """
+    count = len(documents)
+    frequency: Counter[str] = Counter()
+    for counts in documents.values():
+        frequency.update(counts.keys())
+    ceiling = min(MAX_DOCUMENT_CEILING, max(MIN_DOCUMENT_CEILING, int(count * MAX_DOCUMENT_SHARE)))
+    vectors = {}
+    for number, counts in documents.items():
+        weights = {
+            term: (1 + math.log(tf)) * math.log(count / frequency[term])
+            for term, tf in counts.items()
+            if 1 < frequency[term] <= ceiling
+        }
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        top = heapq.nsmallest(TERMS_PER_BRIEFING, weights.items(), key=lambda item: (-item[1], item[0]))
+        vectors[number] = [(term, round(SCALE * weight / norm)) for term, weight in top]
+    return vectors
+
+
+def related(
+    documents: dict[int, Counter[str]], connections: Iterable[dict[str, Any]], limit: int = TOP_RELATED
+) -> dict[int, list[int]]:
+    """For each briefing number (with its counted words), up to ``limit`` others, most similar first."""
+    excluded: dict[int, set[int]] = defaultdict(set)
+    for connection in connections:
+        excluded[connection["source"]].add(connection["target"])
+        excluded[connection["target"]].add(connection["source"])
+    vectors = strongest_terms(documents)
+    postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for number, vector in vectors.items():
+        for term, weight in vector:
+            postings[term].append((number, weight))
+    found = {}
+    for number, vector in vectors.items():
+        scores: dict[int, int] = defaultdict(int)
+        for term, weight in vector:
+            for other, other_weight in postings[term]:
+                scores[other] += weight * other_weight
+        scores.pop(number, None)
+        for other in excluded[number]:
+            scores.pop(other, None)
+        # Highest score first, then the lower number: one int per candidate, compared in C.
+        packed = [score * NUMBER_SPAN + (NUMBER_SPAN - 1 - other) for other, score in scores.items()]
+        found[number] = [NUMBER_SPAN - 1 - value % NUMBER_SPAN for value in heapq.nlargest(limit, packed)]
+    return found
+
+
+def related_rows(documents: dict[int, Counter[str]], connections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of the ``related_briefing`` table: (briefing, position, related briefing)."""
+    return [
+        {"briefing_number": number, "position": position, "related_number": other}
+        for number, others in sorted(related(documents, connections).items())
+        for position, other in enumerate(others, start=1)
+    ]

@@ -1,0 +1,152 @@
+"""The influence map: the SVG parsed as a visitor's browser would see it, and its text alternative."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from portfolio.briefings import network
+from portfolio.content import load_content
+from tests.helpers import make_app
+
+
+@pytest.fixture
+def bundle(content_dir: Path):
+    loaded, problems = load_content(content_dir)
+    assert problems == []
+    return loaded
+
+
+def soup(response) -> BeautifulSoup:
+    assert response.status_code == 200
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def svg_nodes(page: BeautifulSoup) -> dict[int, dict]:
+    nodes = {}
+    for link in page.select("svg.influence-map a.node"):
+        number = int(re.match(r"(\d+)\. ", link["aria-label"]).group(1))
+        rect = link.find("rect")
+        nodes[number] = {"href": link["href"], "name": link["aria-label"], "y": float(rect["y"]),
+                         "x": float(rect["x"]), "key": "key" in link["class"], "label": link.find("text").get_text()}
+    return nodes
+
+
+def lanes(page: BeautifulSoup) -> list[tuple[str, float, float]]:
+    """(name, top, bottom) of each lane band, named by the text drawn at its top."""
+    names = {float(t["y"]) - 18: t.get_text() for t in page.select("svg.influence-map text.lane-name")}
+    return [(names[float(r["y"])], float(r["y"]), float(r["y"]) + float(r["height"]))
+            for r in page.select("svg.influence-map rect.lane")]
+
+
+def matching(bundle, **field) -> list[dict]:
+    return [b for b in bundle.briefings if all(b[k] == v for k, v in field.items())]
+
+
+def test_every_briefing_is_a_linked_node_in_its_category_lane(client, bundle):
+    page = soup(client.get("/briefings/map"))
+    nodes = svg_nodes(page)
+    assert set(nodes) == {b["number"] for b in bundle.briefings}
+    bands = lanes(page)
+    assert [name for name, _, _ in bands] == [c for c in bundle.site.categories
+                                             if any(b["category"] == c for b in bundle.briefings)]
+    for briefing in bundle.briefings:
+        node = nodes[briefing["number"]]
+        assert node["href"] == f"/briefings/{briefing['number']}-{briefing['slug']}"
+        assert node["name"].startswith(f"{briefing['number']}. {briefing['title']}, ")
+        (lane,) = [name for name, top, bottom in bands if top <= node["y"] < bottom]
+        assert lane == briefing["category"]
+        assert node["key"] == briefing["key"] and ("★" in node["label"]) == briefing["key"]
+
+
+def test_time_runs_left_to_right(client, bundle):
+    nodes = svg_nodes(soup(client.get("/briefings/map")))
+    by_date = sorted(bundle.briefings, key=lambda b: (b["year"], b["month"]))
+    xs = [nodes[b["number"]]["x"] + 0 for b in by_date]
+    months = [(b["year"], b["month"]) for b in by_date]
+    for (m1, x1), (m2, x2) in zip(zip(months, xs), zip(months[1:], xs[1:])):
+        assert (x1 < x2 + 30) if m1 == m2 else x1 < x2
+
+
+def test_organization_lanes(client, bundle):
+    page = soup(client.get("/briefings/map?lanes=organization&category=Safety"))
+    nodes, bands = svg_nodes(page), lanes(page)
+    safety = matching(bundle, category="Safety")
+    assert set(nodes) == {b["number"] for b in safety}
+    for briefing in safety:
+        (lane,) = [name for name, top, bottom in bands if top <= nodes[briefing["number"]]["y"] < bottom]
+        assert lane == briefing["organization"]
+
+
+@pytest.mark.parametrize("query", ["", "category=Safety", "organization=OpenAI&key=1", "q=scaling", "current=1"])
+def test_edges_and_text_alternative_match_the_picture(client, bundle, query):
+    page = soup(client.get(f"/briefings/map?{query}"))
+    shown = set(svg_nodes(page))
+    expected = [c for c in bundle.tables["connection"] if c["source"] in shown and c["target"] in shown]
+    edges = page.select("svg.influence-map path.edge")
+    assert len(edges) == len(expected)
+    assert sorted(e["class"][1] for e in edges) == sorted(f"k-{c['kind']}" for c in expected)
+    listed = page.select(".map-text .map-list > li")
+    assert {int(li.find("a").get_text().split(".")[0]) for li in listed} == shown
+    assert len(listed) == len(shown)
+    links = page.select(".map-text .map-links li")
+    assert len(links) == len(expected)
+    count = page.find(id="map-count").get_text(" ", strip=True)
+    assert count == f"{len(shown)} briefing{'s' if len(shown) != 1 else ''}, {len(expected)} connection{'s' if len(expected) != 1 else ''}"
+
+
+def test_current_only_drops_superseded_briefings(client):
+    assert {34, 36} <= set(svg_nodes(soup(client.get("/briefings/map"))))
+    assert not {34, 36} & set(svg_nodes(soup(client.get("/briefings/map?current=1"))))
+
+
+def test_legend_names_every_kind(client):
+    legend = soup(client.get("/briefings/map")).find("ul", class_="edge-legend")
+    assert [li.get_text(strip=True) for li in legend.find_all("li")][:4] == [
+        "Influenced by", "Builds on", "Responds to", "Supersedes"]
+
+
+def test_same_content_same_bytes(content_dir, tmp_path):
+    bodies = []
+    for name in ("one", "two"):
+        app = make_app(content_dir, tmp_path / f"{name}.sqlite3")
+        bodies.append(app.test_client().get("/briefings/map?lanes=organization").get_data())
+    assert bodies[0] == bodies[1]
+
+
+@pytest.mark.parametrize("query", ["lanes=tag", "lanes=category&lanes=organization", "year=99", "key=maybe",
+                                   "current=2", "page=0"])
+def test_bad_values_are_400(client, query):
+    assert client.get(f"/briefings/map?{query}").status_code == 400
+
+
+def test_a_large_view_is_capped_with_ways_to_narrow_it(client, bundle, monkeypatch):
+    monkeypatch.setattr(network, "MAX_NODES", 10)
+    page = soup(client.get("/briefings/map"))
+    nodes = svg_nodes(page)
+    keys = sorted((b for b in bundle.briefings if b["key"]), key=lambda b: (b["year"], b["month"], b["day"] or 0))
+    assert len(nodes) == 10 and all(nodes[n]["key"] for n in nodes)
+    assert set(nodes) == {b["number"] for b in keys[-10:]}
+    narrow = page.find("nav", class_="narrow-map")
+    assert f"{len(bundle.briefings) - 10} more are not drawn" in narrow.get_text()
+    hrefs = [a["href"] for a in narrow.find_all("a")]
+    assert hrefs[0] == "/briefings/map?key=1" and "/briefings/map?year=2025" in hrefs
+
+
+def test_switching_between_list_and_map_keeps_the_filters(client):
+    explorer = soup(client.get("/briefings/?category=Safety&sort=oldest"))
+    to_map = explorer.find("a", string="View as map")
+    assert to_map["href"] == "/briefings/map?category=Safety"
+    assert to_map["hx-target"] == "#briefings-view" and to_map["hx-push-url"] == "true"
+    back = soup(client.get(to_map["href"])).find("a", string="View as list")
+    assert back["href"] == "/briefings/?category=Safety"
+
+
+def test_htmx_switch_gets_the_view_alone_with_its_url(client):
+    response = client.get("/briefings/map?category=Safety", headers={"HX-Request": "true", "HX-Target": "briefings-view"})
+    body = response.get_data(as_text=True)
+    assert "<html" not in body and 'id="map-form"' in body
+    assert response.headers["HX-Push-Url"] == "/briefings/map?category=Safety"

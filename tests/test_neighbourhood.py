@@ -1,0 +1,93 @@
+"""The neighbourhood graph: chronological sides, wrapped titles, no empty bands, '+k more' to the map."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup
+
+from portfolio.briefings import graph
+
+SCALING_LAWS = "/briefings/7-scaling-laws-for-neural-language-models"
+PREPAREDNESS_2 = "/briefings/53-preparedness-framework-version-2"  # one connection: it supersedes #36
+
+
+def svg(client, path: str) -> BeautifulSoup:
+    page = BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser")
+    return page.find("figure", class_="graph")
+
+
+def nodes(figure) -> dict[int, dict]:
+    found = {}
+    for link in figure.select(".graph-wide svg a.node"):
+        number = int(re.match(r"(\d+)\.", link["aria-label"]).group(1))
+        rect = link.find("rect")
+        found[number] = {"x": int(rect["x"]), "y": int(rect["y"]), "h": int(rect["height"]),
+                         "lines": [t.get_text() for t in link.find_all("text")], "centre": "centre" in link["class"]}
+    return found
+
+
+def test_drawn_on_stands_left_and_influenced_right_in_date_order(client):
+    found = nodes(svg(client, SCALING_LAWS))
+    centre = found.pop(7)
+    assert centre["centre"]
+    left = [n for n, node in found.items() if node["x"] < centre["x"]]
+    right = sorted((node["y"], n) for n, node in found.items() if node["x"] > centre["x"])
+    assert left == [5]  # 7 is influenced by 5
+    assert [n for _, n in right] == [8, 10, 16, 21, 28]  # oldest at the top
+
+
+def test_one_connection_makes_a_small_full_picture(client):
+    figure = svg(client, PREPAREDNESS_2)
+    drawing = figure.select_one(".graph-wide svg.neighbourhood")
+    found = nodes(figure)
+    assert set(found) == {53, 36}
+    assert found[36]["x"] < found[53]["x"]
+    assert int(drawing["width"]) <= 350  # two columns fit a 390 px phone
+    tallest = max(node["h"] for node in found.values())
+    assert int(drawing["height"]) <= tallest + 8  # no empty band above or below
+
+
+def test_titles_wrap_at_spaces_never_mid_word(client):
+    found = nodes(svg(client, SCALING_LAWS))
+    words = set("10. Switch Transformers: Scaling to Trillion Parameter Models with Simple and Efficient Sparsity".split())
+    lines = found[10]["lines"][:-1]
+    assert len(lines) == graph.MAX_LINES and lines[-1].endswith("…")
+    for line in lines:
+        assert all(word.rstrip("…") in words for word in line.split())
+    assert found[10]["lines"][-1] == "Jan 2021"
+
+
+def test_wrap_keeps_words_whole():
+    assert graph.wrap("A mathematical framework for transformer circuits", 18) == (
+        "A mathematical", "framework for", "transformer", "circuits")
+    assert graph.wrap("one two three four five six seven eight nine ten", 9, 2) == ("one two", "three…")
+
+
+def test_more_than_fit_are_counted_and_linked_to_the_map(client, monkeypatch):
+    monkeypatch.setattr(graph, "MAX_PER_SIDE", 2)
+    figure = svg(client, SCALING_LAWS)
+    assert len(nodes(figure)) == 1 + 1 + 2
+    more = figure.find("figcaption").find("a")
+    assert more.get_text() == "+3 more: see them all on the influence map"
+    assert more["href"] == "/briefings/map?around=7"
+
+
+def test_the_map_around_a_briefing_is_its_neighbourhood(client):
+    page = BeautifulSoup(client.get("/briefings/map?around=7").get_data(as_text=True), "html.parser")
+    numbers = {int(re.match(r"(\d+)\.", a["aria-label"]).group(1)) for a in page.select("svg a.node")}
+    assert numbers == {7, 5, 8, 10, 16, 21, 28}
+    assert client.get("/briefings/map?around=x").status_code == 400
+    assert client.get("/briefings/?around=0").status_code == 400
+
+
+def test_phones_get_the_same_picture_stacked(client):
+    figure = svg(client, SCALING_LAWS)
+    wide = figure.select_one(".graph-wide svg")
+    narrow = figure.select_one(".graph-narrow svg")
+    assert int(narrow["width"]) <= 350 < int(wide["width"])
+    names = lambda drawing: sorted(a["aria-label"] for a in drawing.select("a.node"))  # noqa: E731
+    assert names(narrow) == names(wide)
+    tops = {int(re.match(r"(\d+)\.", a["aria-label"]).group(1)): int(a.find("rect")["y"]) for a in narrow.select("a.node")}
+    assert tops[5] < tops[7] < min(tops[n] for n in (8, 10, 16, 21, 28))  # drawn on above, influenced below
+    assert sorted(p["class"][1] for p in narrow.select("path.edge")) == sorted(p["class"][1] for p in wide.select("path.edge"))

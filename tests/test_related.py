@@ -1,0 +1,71 @@
+"""Related briefings: similar by their words, never ones already connected, computed at sync time."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from portfolio.content import load_content, sync
+from portfolio.content.related import document_terms, related
+
+ASL3 = "/briefings/54-activating-asl-3-protections"
+
+
+def doc(number: int, text: str) -> dict:
+    return {"number": number, "summary_text": text, "concepts": []}
+
+
+def words(briefings: list[dict]) -> dict:
+    """Each briefing's counted words, as the parse step keeps them."""
+    return {briefing["number"]: document_terms(briefing) for briefing in briefings}
+
+
+def test_most_similar_first_and_connections_left_out():
+    briefings = [
+        doc(1, "reward model preference optimisation policy gradient"),
+        doc(2, "reward model preference optimisation"),
+        doc(3, "reward model"),
+        doc(4, "sparse autoencoder features dictionary"),
+        doc(5, "sparse autoencoder features"),
+    ]
+    found = related(words(briefings), [])
+    assert found[1][:2] == [2, 3]
+    assert found[4] == [5]  # nothing shares a word with the others
+    connected = related(words(briefings), [{"source": 3, "target": 1, "kind": "builds_on"}])
+    assert 3 not in connected[1] and 1 not in connected[3]
+    assert all(number not in others for number, others in found.items())
+
+
+def test_ties_are_broken_by_number_so_every_build_agrees():
+    briefings = [doc(n, "alpha beta gamma") for n in (9, 3, 7, 1, 5, 2, 8)]
+    assert related(words(briefings), [])[9] == [1, 2, 3, 5, 7]
+    assert related(words(list(reversed(briefings))), []) == related(words(briefings), [])
+
+
+def related_section(client, path: str) -> list[int]:
+    page = BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser")
+    section = page.find("section", class_="related")
+    return [int(re.match(r"(\d+)\.", a.get_text()).group(1)) for a in section.find_all("a")]
+
+
+def test_each_page_ends_with_up_to_five_not_connected(client, content_dir: Path):
+    bundle, _ = load_content(content_dir)
+    connected = {(c["source"], c["target"]) for c in bundle.tables["connection"]}
+    shown = related_section(client, ASL3)
+    assert 1 <= len(shown) <= 5 and 54 not in shown
+    assert not any((54, n) in connected or (n, 54) in connected for n in shown)
+    expected = related(words(bundle.briefings), bundle.tables["connection"])[54]
+    assert shown == expected
+
+
+def test_a_briefing_without_connections_still_gets_related_ones(client, content_dir: Path, app):
+    path = content_dir / "briefings" / "054-activating-asl-3-protections.md"
+    text = path.read_text()
+    path.write_text(re.sub(r"connections:\n(  - .*\n)+", "", text))
+    sync(content_dir, app.config["DATABASE_URL"])
+    with app.test_client() as fresh:
+        page = BeautifulSoup(fresh.get(ASL3).get_data(as_text=True), "html.parser")
+        assert "No connections recorded yet." in page.find("section", class_="connections").get_text()
+        assert len(related_section(fresh, ASL3)) == 5
