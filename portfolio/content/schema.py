@@ -12,12 +12,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
-MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+from ..dates import MONTH_ABBR
+from ..dates import month_label as format_month
 
-
-def format_month(year: int, month: int) -> str:
-    """'May 2025', as the seed prints a briefing's date."""
-    return f"{MONTH_ABBR[month - 1]} {year}"
+__all__ = ["MONTH_ABBR", "format_month"]
 
 # connection kind -> (label on the briefing that writes it, label on the other briefing)
 CONNECTION_KINDS: dict[str, tuple[str, str]] = {
