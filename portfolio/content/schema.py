@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
-from ..dates import MONTH_ABBR
+from ..dates import MONTH_ABBR  # noqa: F401
 from ..dates import month_label as format_month
 
-__all__ = ["MONTH_ABBR", "format_month"]
+# (re-exported: the map formats its axis and labels with them)
 
 # connection kind -> (label on the briefing that writes it, label on the other briefing)
 CONNECTION_KINDS: dict[str, tuple[str, str]] = {
