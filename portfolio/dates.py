@@ -1,4 +1,10 @@
-"""How the site writes dates: one place for the month names and the label of a briefing's date."""
+"""Every date the site prints, formatted here and nowhere else.
+
+The content knows a briefing's month and sometimes its day, so each format keeps exactly
+that precision: ``May 2025`` for people, ``2025-05`` or ``2025-05-12`` for machines
+(``<time datetime>``, the sitemap, JSON-LD), and a full RFC 3339 time for Atom, which
+requires one (the first of the month when the day is unknown).
+"""
 
 from __future__ import annotations
 
@@ -8,3 +14,12 @@ MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 def month_label(year: int, month: int) -> str:
     """'May 2025', as the seed prints a briefing's date."""
     return f"{MONTH_ABBR[month - 1]} {year}"
+
+
+def w3c_date(year: int, month: int, day: int | None) -> str:
+    """``2025-05`` or ``2025-05-12``: the precision the content knows."""
+    return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
+
+
+def atom_time(year: int, month: int, day: int | None) -> str:
+    return f"{year:04d}-{month:02d}-{day or 1:02d}T00:00:00Z"

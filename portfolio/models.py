@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .dates import month_label
+from . import dates
 from .extensions import db
 
 FTS_TABLE = "briefing_fts"
@@ -97,11 +97,11 @@ class Briefing(db.Model):
 
     @property
     def month_label(self) -> str:
-        return month_label(self.year, self.month)
+        return dates.month_label(self.year, self.month)
 
     @property
-    def iso_date(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}-{(self.day or 1):02d}"
+    def w3c_date(self) -> str:
+        return dates.w3c_date(self.year, self.month, self.day)
 
 
 class BriefingTag(db.Model):

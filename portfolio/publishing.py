@@ -19,6 +19,7 @@ from .briefings import queries
 from .briefings.filters import ExplorerQuery
 from .briefings.views import explorer_state
 from .content import state
+from .dates import atom_time, w3c_date
 from .extensions import db
 from .models import Briefing, Page, Project
 from .urls import absolute_url, briefing_path
@@ -28,15 +29,6 @@ bp = Blueprint("publishing", __name__)
 FEED_ENTRIES = 50
 FEED_TITLE = "Frontier AI Paper Briefings"
 SCHEMA = "https://schema.org"
-
-
-def w3c_date(year: int, month: int, day: int | None) -> str:
-    """A sitemap date at the precision the content knows: ``2025-05`` or ``2025-05-12``."""
-    return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
-
-
-def atom_time(year: int, month: int, day: int | None) -> str:
-    return f"{year:04d}-{month:02d}-{day or 1:02d}T00:00:00Z"
 
 
 @dataclass(frozen=True)
@@ -178,7 +170,7 @@ def article_data(briefing: Briefing) -> dict[str, Any]:
         "headline": f"{briefing.number}. {briefing.title}"[:110],
         "alternativeHeadline": briefing.subtitle,
         "description": briefing.subtitle,
-        "datePublished": w3c_date(briefing.year, briefing.month, briefing.day),
+        "datePublished": briefing.w3c_date,
         "articleSection": briefing.category,
         "keywords": [briefing.category, briefing.organization, *briefing.tags],
         "about": {"@type": "ScholarlyArticle", "name": briefing.title, "publisher": briefing.organization},
