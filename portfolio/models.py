@@ -76,6 +76,7 @@ class Briefing(db.Model):
     pdf: Mapped[str | None] = mapped_column(String(500))
     code: Mapped[str | None] = mapped_column(String(500))
     updated: Mapped[str | None] = mapped_column(String(10), doc="ISO date the briefing was last revised")
+    cite_key: Mapped[str] = mapped_column(String(100), unique=True, doc="BibTeX key, e.g. vaswani2017attention")
     summary_html: Mapped[str] = mapped_column(Text)
     summary_text: Mapped[str] = mapped_column(Text)
     concepts: Mapped[list[dict[str, str]]] = mapped_column(JSON)

@@ -8,11 +8,13 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import yaml
 from bs4 import BeautifulSoup
 from flask import Flask
 
 from portfolio import create_app
 from portfolio.config import Settings
+from portfolio.content.loader import split_front_matter
 
 
 def make_app(content: Path, database: Path, **overrides: Any) -> Flask:
@@ -24,6 +26,31 @@ def make_app(content: Path, database: Path, **overrides: Any) -> Flask:
 def parse(response: Any) -> BeautifulSoup:
     """The response body as a parsed HTML document."""
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def briefing_file(content: Path, number: int) -> Path:
+    (path,) = (content / "briefings").glob(f"{number:03d}-*.md")
+    return path
+
+
+def set_front_matter(content: Path, number: int, **fields: Any) -> Path:
+    """Rewrite one briefing's front matter with ``fields`` set (``None`` removes a field)."""
+    path = briefing_file(content, number)
+    front, body = split_front_matter(path.read_text("utf-8"))
+    for name, value in fields.items():
+        if value is None:
+            front.pop(name, None)
+        else:
+            front[name] = value
+    text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
+    path.write_text(f"---\n{text}---\n{body}", "utf-8")
+    return path
+
+
+def append_to_body(content: Path, number: int, text: str) -> Path:
+    path = briefing_file(content, number)
+    path.write_text(path.read_text("utf-8").rstrip("\n") + "\n\n" + text + "\n", "utf-8")
+    return path
 
 
 # A real address for each route that takes arguments; the others are requested as they are.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .citekeys import assign_keys
 from .loader import FileProblem, Problem, split_front_matter, validate
 from .markdown import plain_text, render, slugify
 from .schema import BriefingMeta
@@ -152,6 +153,7 @@ def load_briefings(reader: Reader, paths: list[Path]) -> None:
             check_vocabulary(reader, rel, meta, site)
         pending.append((rel, meta))
         reader.bundle.briefings.append(record(meta, rel, parsed.body))
+    assign_keys(reader.bundle.briefings)
     for rel, meta in pending:
         for index, (kind, target) in enumerate(meta.connection_pairs):
             field_name = f"connections[{index}].{kind}"
