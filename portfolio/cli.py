@@ -1,4 +1,4 @@
-"""``flask --app portfolio content check | sync | new``: the owner's publishing commands."""
+"""``flask --app portfolio content check | sync | new | links``: the owner's publishing commands."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from .content import ContentError, load_content, state
 from .content.markdown import slugify
+from .links import links_command
 
 content_cli = AppGroup("content", help="Validate, publish and create content files.")
 
@@ -141,4 +142,5 @@ def next_briefing_number(root: Path) -> int:
 
 
 def init_app(app: Flask) -> None:
+    content_cli.add_command(links_command)
     app.cli.add_command(content_cli)

@@ -145,7 +145,7 @@ _TEX_SPECIALS = {
     "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 _TEX_SPECIAL = re.compile(r"[\\{}&%$#_~^]")
-_CASE_WORD = re.compile(r"[^\s]*[A-Z][^\s]*")
+_WORD = re.compile(r"\S+")
 BIBTEX_MONTHS = [name.lower() for name in MONTH_ABBR]
 
 
@@ -155,14 +155,14 @@ def tex(text: str) -> str:
 
 
 def tex_title(title: str) -> str:
-    """Escape, then brace words whose capitals must survive a style's lower-casing (GPT-4, LLaMA)."""
+    """Escape, then brace words whose capitals must survive a style's lower-casing (GPT-4, LLMs)."""
 
     def protect(match: re.Match[str]) -> str:
         word = match[0]
-        inner = word[1:] if word[:1].isupper() else word
-        return "{" + word + "}" if any(char.isupper() for char in inner) else word
+        letters = [char for char in word if char.isalpha()]
+        return "{" + word + "}" if any(char.isupper() for char in letters[1:]) else word
 
-    return _CASE_WORD.sub(protect, tex(title))
+    return _WORD.sub(protect, tex(title))
 
 
 def tex_url(url: str) -> str:

@@ -14,6 +14,8 @@ from .citekeys import assign_keys
 from .loader import FileProblem, Problem, split_front_matter, validate
 from .markdown import plain_text, render, slugify
 from .schema import BriefingMeta
+from .sourcechecks import duplicate_identifiers
+from .urls import scheme_problems
 
 if TYPE_CHECKING:
     from .loader import Reader
@@ -107,6 +109,7 @@ def parse_briefing(rel: str, text: str) -> ParsedBriefing:
     problems: list[Problem] = []
     meta = validate(BriefingMeta, front, rel, problems)
     body, body_problems = parse_body(body_text)
+    body_problems += scheme_problems(body_text)
     problems.extend(Problem(rel, field_name, message) for field_name, message in body_problems)
     return ParsedBriefing(rel, meta, body, problems)
 
@@ -154,6 +157,7 @@ def load_briefings(reader: Reader, paths: list[Path]) -> None:
         pending.append((rel, meta))
         reader.bundle.briefings.append(record(meta, rel, parsed.body))
     assign_keys(reader.bundle.briefings)
+    reader.problems.extend(duplicate_identifiers(pending))
     for rel, meta in pending:
         for index, (kind, target) in enumerate(meta.connection_pairs):
             field_name = f"connections[{index}].{kind}"
