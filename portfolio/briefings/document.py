@@ -43,9 +43,9 @@ class Panel:
 
 
 def source_links(item: Citation) -> list[SourceLink]:
-    """Paper, arXiv, PDF, DOI, Code: whichever the document has, each once."""
+    """Paper (or Report, Post), arXiv, PDF, DOI, Code: whichever the document has, each once."""
     candidates = [
-        ("Paper", item.url),
+        (NOUNS[item.kind].capitalize(), item.url),
         ("arXiv", item.arxiv_url),
         ("PDF", item.pdf or (ARXIV_PDF + item.arxiv if item.arxiv else None)),
         ("DOI", item.doi_url),
