@@ -60,6 +60,9 @@ SAMPLE_PATHS = {
     "site.legal": ["/legal/privacy"],
     "briefings.briefing": ["/briefings/54-activating-asl-3-protections"],
     "previews.image": ["/previews/briefing-54.000000000000.png", "/previews/site.000000000000.png"],
+    "briefings.briefing_bib": ["/briefings/54.bib"],
+    "briefings.briefing_ris": ["/briefings/54.ris"],
+    "briefings.briefing_json": ["/briefings/54.json"],
 }
 
 def route_paths(app: Flask) -> list[str]:
