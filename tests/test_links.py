@@ -84,7 +84,7 @@ def content(tmp_path: Path, server: str) -> Path:
 
 
 def run_links(runner, content: Path, *extra: str):
-    return runner.invoke(args=["content", "links", "--content-dir", str(content), "--timeout", "1", *extra])
+    return runner.invoke(args=["content", "links", "--content-dir", str(content), "--timeout", "4", *extra])
 
 
 def test_every_url_is_local_before_anything_is_fetched(content, server):
@@ -109,7 +109,7 @@ def test_links_names_exactly_the_broken_links(runner, content, server):
         f"briefings/002-broken.md: body: {server}/forbidden: HTTP 403 Forbidden"
         " (the site may refuse automated clients: check it in a browser)",
         refused[0],
-        f"projects/slow.md: links[0].href: {server}/silent: no answer within 1 s (timeout)",
+        f"projects/slow.md: links[0].href: {server}/silent: no answer within 4 s (timeout)",
     ])
 
 
