@@ -15,6 +15,7 @@ from flask import Flask
 from portfolio import create_app
 from portfolio.config import Settings
 from portfolio.content.loader import split_front_matter
+from portfolio.content.urls import unsafe_body_urls
 
 
 def make_app(content: Path, database: Path, **overrides: Any) -> Flask:
@@ -122,9 +123,17 @@ HOSTILE_SUBTITLE = "\"><img src=x onerror=alert('subtitle')> subtitle"
 HOSTILE_NUMBER = 990
 
 
+HOSTILE_AUTHORS = ["<script>alert('author')</script> Mallory", 'Eve "><img src=x onerror=alert(1)>', "Trudy {\\} & % $ # _ ~ ^"]
+# A briefing body may not link with another scheme than http(s) (`content check` names it), so the
+# briefing carries only the payloads that pass; the pages and the project carry them all.
+BRIEFING_PAYLOADS = [payload for payload in PAYLOADS if not unsafe_body_urls(payload)]
+
+
 def write_hostile_content(content: Path) -> None:
     """Add hostile Markdown to a copy of the content; the front matter stays valid, so it publishes."""
-    concepts = "\n\n".join(f"### Concept {index}\n\n{payload}" for index, payload in enumerate(PAYLOADS[:10]))
+    concepts = "\n\n".join(
+        f"### Concept {index}\n\n{payload}" for index, payload in enumerate(BRIEFING_PAYLOADS[:10])
+    )
     (content / "briefings" / f"{HOSTILE_NUMBER}-hostile.md").write_text(
         textwrap.dedent(
             f"""\
@@ -136,12 +145,14 @@ def write_hostile_content(content: Path) -> None:
             organization: Anthropic
             date: 2025-06
             tags: [Paper]
+            authors: {json.dumps(HOSTILE_AUTHORS)}
+            url: "https://example.org/hostile?a=1&b=<2>"
             connections:
               - influenced_by: 54
             ---
             """
         )
-        + f"## Summary\n\n{HOSTILE_MARKDOWN}\n\n## Key Concepts\n\n"
+        + "## Summary\n\n" + "\n\n".join(BRIEFING_PAYLOADS) + "\n\n## Key Concepts\n\n"
         + "### <img src=x onerror=alert('heading')> Heading markup\n\nText.\n\n"
         + concepts
         + "\n"

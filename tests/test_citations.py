@@ -14,8 +14,8 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from portfolio.briefings.citations import Citation, author_line, bibtex, split_name
 from portfolio.content.citekeys import assign_keys, base_key
-from tests.conftest import BUNDLED_CONTENT, make_app, parse
-from tests.helpers import set_front_matter
+from portfolio.config import REPO_ROOT
+from tests.helpers import make_app, parse, set_front_matter
 
 VASWANI = ["Ashish Vaswani", "Noam Shazeer", "Niki Parmar", "Jakob Uszkoreit", "Llion Jones", "Aidan N. Gomez",
            "Łukasz Kaiser", "Illia Polosukhin"]
@@ -38,7 +38,7 @@ def add_known_metadata(content_dir):
 def cited(tmp_path_factory):
     """One app for the module (a sync per test would dominate its time), over a copy of the content."""
     root = tmp_path_factory.mktemp("cited")
-    shutil.copytree(BUNDLED_CONTENT, root / "content")
+    shutil.copytree(REPO_ROOT / "content", root / "content")
     add_known_metadata(root / "content")
     with pytest.MonkeyPatch.context() as patch:
         for name in [name for name in os.environ if name.startswith("PORTFOLIO_")]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import OpenPage, Visit
+from tests.e2e.helpers import OpenPage, Visit
 
 pytestmark = pytest.mark.browser
 
