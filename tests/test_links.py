@@ -66,7 +66,7 @@ def write(path: Path, text: str) -> None:
 
 @pytest.fixture
 def content(tmp_path: Path, server: str) -> Path:
-    root = tmp_path / "content"
+    root = tmp_path / "links-content"  # not tmp_path/"content": the app fixture copies the bundled content there
     closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     write(root / "site.yml", f"title: Test\nnav:\n  - label: Elsewhere\n    href: {server}/ok\n")
     write(root / "briefings" / "001-fine.md",
@@ -84,6 +84,8 @@ def content(tmp_path: Path, server: str) -> Path:
 
 
 def run_links(runner, content: Path, *extra: str):
+    found, _ = occurrences(content)
+    assert all(item.url.startswith("http://127.0.0.1:") for item in found), "a test must not reach the internet"
     return runner.invoke(args=["content", "links", "--content-dir", str(content), "--timeout", "4", *extra])
 
 
