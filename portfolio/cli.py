@@ -64,6 +64,8 @@ organization: {organization}
 date: {month}
 key: false
 tags: [{tag}]
+authors: []   # as printed, in order; more than 10: the first 5, then others
+url:          # required: the document's landing page (http or https)
 connections: []
 ---
 ## Summary

@@ -82,6 +82,19 @@ def test_url_is_required_and_a_paper_needs_its_authors():
     ]
 
 
+def test_check_requires_the_url_and_a_papers_authors(runner, content_dir):
+    paper = set_front_matter(content_dir, 1, url=None, authors=None)
+    policy = set_front_matter(content_dir, 54, authors=None)
+    code, lines = check(runner, content_dir)
+    assert code == 1
+    rel = f"briefings/{paper.name}"
+    assert lines_for(lines, "briefings/") == [
+        f"{rel}: authors: required on a briefing tagged Paper: the names as printed, in order",
+        f"{rel}: url: required: the document's canonical landing page (http or https)",
+    ], "a policy may leave out its authors; nothing else is wrong"
+    assert policy.exists()
+
+
 def test_hostile_metadata_is_named_file_by_file(runner, content_dir):
     """Several broken files at once: every problem is reported against its own file and field."""
     one = set_front_matter(content_dir, 5, url="javascript:alert(1)")

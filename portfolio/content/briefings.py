@@ -14,7 +14,7 @@ from .citekeys import assign_keys
 from .loader import FileProblem, Problem, split_front_matter, validate
 from .markdown import plain_text, render, slugify
 from .schema import BriefingMeta
-from .sourcechecks import duplicate_identifiers
+from .sourcechecks import duplicate_identifiers, missing_sources
 from .urls import scheme_problems
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def load_briefings(reader: Reader, paths: list[Path]) -> None:
         pending.append((rel, meta))
         reader.bundle.briefings.append(record(meta, rel, parsed.body))
     assign_keys(reader.bundle.briefings)
-    reader.problems.extend(duplicate_identifiers(pending))
+    reader.problems.extend(duplicate_identifiers(pending) + missing_sources(pending))
     for rel, meta in pending:
         for index, (kind, target) in enumerate(meta.connection_pairs):
             field_name = f"connections[{index}].{kind}"
