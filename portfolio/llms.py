@@ -14,7 +14,8 @@ from sqlalchemy import select
 from .content import state
 from .extensions import db
 from .models import Briefing, Page, Project
-from .publishing import FEED_TITLE, absolute_url
+from .publishing import FEED_TITLE
+from .urls import absolute_url, briefing_path
 
 bp = Blueprint("llms", __name__)
 
@@ -51,7 +52,7 @@ def llms_text() -> str:
         "",
     ]
     lines += [
-        link(f"{number}. {title}", url_for("briefings.briefing", ident=f"{number}-{slug}"), subtitle)
+        link(f"{number}. {title}", briefing_path(number, slug), subtitle)
         for number, slug, title, subtitle in briefings
     ]
     lines += ["", "## Pages", ""]
