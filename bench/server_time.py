@@ -22,6 +22,7 @@ from sqlalchemy import select
 from werkzeug.test import EnvironBuilder
 
 from portfolio import create_app
+from portfolio.config import Settings
 from portfolio.extensions import db
 from portfolio.models import Briefing
 

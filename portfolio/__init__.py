@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     from .briefings import bp as briefings_bp
     from .previews import bp as previews_bp
+    from .llms import bp as llms_bp
     from .publishing import bp as publishing_bp
     from .site import bp as site_bp
 
@@ -52,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(briefings_bp, url_prefix="/briefings")
     app.register_blueprint(publishing_bp)
     app.register_blueprint(previews_bp)
+    app.register_blueprint(llms_bp)
 
 
 def site_context() -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""``flask --app portfolio content check | sync | new``: the owner's publishing commands."""
+"""``flask --app portfolio content check | sync | new | links``: the owner's publishing commands."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from flask.cli import AppGroup
 from .content import ContentError, load_content, state
 from .content.markdown import slugify
 from .content.sources import scan
+from .links import links_command
 
 PLAIN_STEPS = 10  # without a terminal, one line per tenth of the work
 PROGRESS_FROM = 500  # files; smaller jobs take under a second and report only their result
@@ -102,6 +103,8 @@ organization: {organization}
 date: {month}
 key: false
 tags: [{tag}]
+authors: []   # as printed, in order; more than 10: the first 5, then others
+url:          # required: the document's landing page (http or https)
 connections: []
 draft: true
 ---
@@ -180,4 +183,5 @@ def next_briefing_number(root: Path) -> int:
 
 
 def init_app(app: Flask) -> None:
+    content_cli.add_command(links_command)
     app.cli.add_command(content_cli)

@@ -23,3 +23,9 @@ def w3c_date(year: int, month: int, day: int | None) -> str:
 
 def atom_time(year: int, month: int, day: int | None) -> str:
     return f"{year:04d}-{month:02d}-{day or 1:02d}T00:00:00Z"
+
+
+def day_label(iso: str) -> str:
+    """'2026-11-20' → '20 Nov 2026' (a briefing's "Updated" date), in the site's month style."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    return f"{day} {MONTH_ABBR[month - 1]} {year}"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from . import dates
 from .extensions import db
@@ -167,3 +167,20 @@ class Concept(db.Model):
     sort_key: Mapped[str] = mapped_column(String(300), doc="the heading casefolded: the index's order")
 
     __table_args__ = (Index("ix_concept_sort", "sort_key", "briefing_number"),)
+
+
+class CiteKey(db.Model):
+    """Each briefing's BibTeX key (e.g. vaswani2017attention), unique across the set; see content.citekeys.
+
+    Derived over the whole set on every sync, so an incremental sync never leaves a stale key.
+    """
+
+    __tablename__ = "cite_key"
+
+    number: Mapped[int] = mapped_column(ForeignKey("briefing.number"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+Briefing.cite_key = column_property(  # type: ignore[attr-defined]
+    select(CiteKey.key).where(CiteKey.number == Briefing.number).correlate_except(CiteKey).scalar_subquery()
+)

@@ -8,12 +8,15 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import yaml
 from bs4 import BeautifulSoup
 from flask import Flask
 
 from portfolio import create_app
 from portfolio.config import Settings
 from portfolio.content import ContentError, sync
+from portfolio.content.parsing import split_front_matter
+from portfolio.content.urls import unsafe_body_urls
 
 
 def make_app(content: Path, database: Path, sync_first: bool = True, **overrides: Any) -> Flask:
@@ -37,6 +40,31 @@ def parse(response: Any) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
+def briefing_file(content: Path, number: int) -> Path:
+    (path,) = (content / "briefings").glob(f"{number:03d}-*.md")
+    return path
+
+
+def set_front_matter(content: Path, number: int, **fields: Any) -> Path:
+    """Rewrite one briefing's front matter with ``fields`` set (``None`` removes a field)."""
+    path = briefing_file(content, number)
+    front, body = split_front_matter(path.read_text("utf-8"))
+    for name, value in fields.items():
+        if value is None:
+            front.pop(name, None)
+        else:
+            front[name] = value
+    text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
+    path.write_text(f"---\n{text}---\n{body}", "utf-8")
+    return path
+
+
+def append_to_body(content: Path, number: int, text: str) -> Path:
+    path = briefing_file(content, number)
+    path.write_text(path.read_text("utf-8").rstrip("\n") + "\n\n" + text + "\n", "utf-8")
+    return path
+
+
 # A real address for each route that takes arguments; the others are requested as they are.
 SAMPLE_PATHS = {
     "static": ["/static/css/site.css", "/static/img/favicon.svg"],
@@ -44,6 +72,9 @@ SAMPLE_PATHS = {
     "site.legal": ["/legal/privacy"],
     "briefings.briefing": ["/briefings/54-activating-asl-3-protections"],
     "previews.image": ["/previews/briefing-54.000000000000.png", "/previews/site.000000000000.png"],
+    "briefings.briefing_bib": ["/briefings/54.bib"],
+    "briefings.briefing_ris": ["/briefings/54.ris"],
+    "briefings.briefing_json": ["/briefings/54.json"],
 }
 
 def route_paths(app: Flask) -> list[str]:
@@ -103,9 +134,17 @@ HOSTILE_SUBTITLE = "\"><img src=x onerror=alert('subtitle')> subtitle"
 HOSTILE_NUMBER = 990
 
 
+HOSTILE_AUTHORS = ["<script>alert('author')</script> Mallory", 'Eve "><img src=x onerror=alert(1)>', "Trudy {\\} & % $ # _ ~ ^"]
+# A briefing body may not link with another scheme than http(s) (`content check` names it), so the
+# briefing carries only the payloads that pass; the pages and the project carry them all.
+BRIEFING_PAYLOADS = [payload for payload in PAYLOADS if not unsafe_body_urls(payload)]
+
+
 def write_hostile_content(content: Path) -> None:
     """Add hostile Markdown to a copy of the content; the front matter stays valid, so it publishes."""
-    concepts = "\n\n".join(f"### Concept {index}\n\n{payload}" for index, payload in enumerate(PAYLOADS[:10]))
+    concepts = "\n\n".join(
+        f"### Concept {index}\n\n{payload}" for index, payload in enumerate(BRIEFING_PAYLOADS[:10])
+    )
     (content / "briefings" / f"{HOSTILE_NUMBER}-hostile.md").write_text(
         textwrap.dedent(
             f"""\
@@ -117,12 +156,14 @@ def write_hostile_content(content: Path) -> None:
             organization: Anthropic
             date: 2025-06
             tags: [Paper]
+            authors: {json.dumps(HOSTILE_AUTHORS)}
+            url: "https://example.org/hostile?a=1&b=<2>"
             connections:
               - influenced_by: 54
             ---
             """
         )
-        + f"## Summary\n\n{HOSTILE_MARKDOWN}\n\n## Key Concepts\n\n"
+        + "## Summary\n\n" + "\n\n".join(BRIEFING_PAYLOADS) + "\n\n## Key Concepts\n\n"
         + "### <img src=x onerror=alert('heading')> Heading markup\n\nText.\n\n"
         + concepts
         + "\n"

@@ -43,7 +43,7 @@ def test_page_follows_the_seed_layout(client):
         "Claude Opus 4 ships under ASL-3 protections as a precaution, without a finding that it needs them")
     assert [li.get_text() for li in article.find("ul", class_="tags").find_all("li")] == ["Policy"]
     sections = [h.get_text(strip=True) for h in article.find_all("h2")]
-    assert sections == ["Summary", "Key Concepts", "Connections", "Related briefings"]
+    assert sections == ["Summary", "Key Concepts", "Connections", "Related briefings", "Cite this"]
     assert "precautionary and provisional" in article.find("section").get_text()
     assert page.find("link", rel="canonical")["href"].endswith(ASL3)
 

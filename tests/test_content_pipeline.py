@@ -202,7 +202,12 @@ def test_new_briefing_takes_the_next_free_number(runner, content_dir):
     created = Path(result.output.strip())
     assert created.name == f"{highest + 1:03d}-model-spec-a-reading.md"
     bundle, problems = load_content(content_dir, include_drafts=True)
-    assert problems == []
+    rel = f"briefings/{created.name}"
+    # Ready to edit: content check asks for exactly the source, which only the owner can give.
+    assert [str(problem) for problem in problems] == [
+        f"{rel}: authors: required on a briefing tagged Paper: the names as printed, in order",
+        f"{rel}: url: required: the document's canonical landing page (http or https)",
+    ]
     (briefing,) = [b for b in bundle.briefings if b["number"] == highest + 1]
     assert briefing["title"] == "Model Spec: A Reading"
     assert briefing["draft"] is True

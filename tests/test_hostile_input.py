@@ -133,6 +133,8 @@ ROUTES = [
     "/briefings/54-activating-asl-3-protections", "/static/css/site.css", "/sitemap.xml", "/robots.txt",
     "/briefings/feed.xml", "/previews/briefing-54.000000000000.png", "/previews/site.000000000000.png",
     "/briefings/map", "/briefings/concepts",
+    "/briefings/54.bib", "/briefings/54.ris", "/briefings/54.json", "/briefings/export.bib",
+    "/briefings/export.json", "/llms.txt",
 ]
 
 

@@ -23,7 +23,11 @@ def absolute_urls(html: str) -> list[str]:
     urls = [link["href"] for link in page.find_all("link", rel="canonical")]
     urls += [meta["content"] for meta in page.find_all("meta", property="og:url")]
     for script in page.find_all("script", type="application/ld+json"):
-        urls += [value for value in walk(json.loads(script.string)) if value.startswith(("http:", "https:"))
+        data = json.loads(script.string)
+        if data.get("@type") in ("ScholarlyArticle", "Report"):
+            # The document a briefing covers lives elsewhere; only its links back to briefings are ours.
+            data = [part["subjectOf"] for part in [data, *data.get("isBasedOn", [])]]
+        urls += [value for value in walk(data) if value.startswith(("http:", "https:"))
                  and "schema.org" not in value]
     return urls
 

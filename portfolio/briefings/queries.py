@@ -308,3 +308,25 @@ def active_filters(state: ExplorerQuery, url_for_state: Any) -> list[dict[str, s
         for value in getattr(state, name):
             active.append({"label": f"{label}: {value}", "url": url_for_state(state.toggled(name, value))})
     return active
+
+
+# What a citation reads: enough for every export format, without a row's rendered HTML.
+CITATION_COLUMNS = (
+    Briefing.number, Briefing.slug, Briefing.title, Briefing.subtitle, Briefing.organization, Briefing.year,
+    Briefing.month, Briefing.day, Briefing.tags, Briefing.authors, Briefing.url, Briefing.arxiv, Briefing.doi,
+    Briefing.pdf, Briefing.code, Briefing.cite_key,
+)
+
+
+def all_matching(state: ExplorerQuery) -> list[Briefing]:
+    """Every briefing the explorer lists for ``state``, over all its pages and in its order."""
+    expression = fts_expression(state.q) if state.q else ""
+    if state.q and not expression:
+        return []
+    matches = SearchMatches(expression) if expression else None
+    numbers = page_numbers(state, conditions(state, matches), matches, 1, -1)
+    rows = db.session.scalars(
+        select(Briefing).options(load_only(*CITATION_COLUMNS)).where(Briefing.number.in_(numbers))
+    )
+    by_number = {row.number: row for row in rows}
+    return [by_number[number] for number in numbers if number in by_number]

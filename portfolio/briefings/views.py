@@ -17,8 +17,8 @@ from ..content.schema import CONNECTION_KINDS
 from ..extensions import db
 from ..models import Briefing, Connection, RelatedBriefing
 from ..rendering import fragment_target, render_page
-from ..urls import briefing_ident, briefing_path
-from . import graph, queries
+from ..urls import absolute_url, briefing_ident, briefing_path
+from . import document, graph, queries
 from .filters import SORTS, ExplorerQuery
 
 bp = Blueprint("briefings", __name__)
@@ -128,7 +128,14 @@ def briefing(ident: str) -> Response:
         neighbours=previous_and_next(item),
         related=[{"briefing": other, "url": briefing_url(other, back)} for other in related_briefings(item)],
         briefing_url=briefing_url,
+        document=document.panel(item, absolute_url(briefing_url(item)), builds_on(links)),
     )
+
+
+def builds_on(links: list[tuple[str, bool, Briefing]]) -> list[tuple[Briefing, str]]:
+    """The briefings this one builds on, with their absolute URLs (for JSON-LD ``isBasedOn``)."""
+    return [(other, absolute_url(briefing_url(other))) for kind, outgoing, other in links
+            if outgoing and kind == "builds_on"]
 
 
 def explorer_state_from_request() -> ExplorerQuery | None:

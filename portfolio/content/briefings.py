@@ -22,6 +22,7 @@ from .markdown import plain_text, render, slugify
 from .parsing import Problem, read_markdown, validate
 from .related import document_terms
 from .schema import BriefingMeta
+from .urls import scheme_problems
 
 # Ids the briefing page itself uses: a concept's anchor never takes one (it gets '-2').
 PAGE_IDS = frozenset({"summary", "key-concepts", "connections", "related-briefings", "graph-title", "graph-desc",
@@ -149,6 +150,7 @@ def parse_briefing(rel: str, data: bytes) -> ParsedBriefing:
         return ParsedBriefing(rel, None, {}, problems)
     meta = validate(BriefingMeta, parsed[0], rel, problems)
     body, body_problems = parse_body(parsed[1])
+    body_problems += scheme_problems(parsed[1])
     problems.extend(Problem(rel, field_name, message) for field_name, message in body_problems)
     row = record(meta, rel, body) if meta else {}
     return ParsedBriefing(rel, meta, row, problems, document_terms(row) if row else Counter())

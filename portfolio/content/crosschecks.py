@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .briefings import ParsedBriefing
 from .parsing import Problem
+from .sourcechecks import duplicate_identifiers, missing_sources
 from .schema import BriefingMeta, SiteConfig
 
 
@@ -99,7 +100,13 @@ def check_connections(briefings: BriefingSet) -> Iterable[Problem]:
                 )
 
 
-CHECKS: tuple[Check, ...] = (check_vocabulary, check_connections)
+def check_sources(briefings: BriefingSet) -> Iterable[Problem]:
+    """Every published briefing names its document (and a paper its authors); no two share an arXiv id or DOI."""
+    items = [(briefing.rel, briefings.meta_of(briefing)) for briefing in briefings.published]
+    return duplicate_identifiers(items) + missing_sources(items)
+
+
+CHECKS: tuple[Check, ...] = (check_vocabulary, check_connections, check_sources)
 
 
 def cross_check(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .citekeys import assign_keys
 from .crosschecks import BriefingSet
 from .related import related_rows
 
@@ -36,7 +37,18 @@ def related_briefing_rows(briefings: BriefingSet) -> Rows:
     return {"related_briefing": related_rows(documents, connection_rows(briefings)["connection"])}
 
 
-SET_STEPS: tuple[SetStep, ...] = (connection_rows, related_briefing_rows)
+def cite_key_rows(briefings: BriefingSet) -> Rows:
+    """Each briefing's BibTeX key, unique across the set: a new or renamed briefing can take another's."""
+    records: list[dict[str, object]] = [
+        {"number": meta.number, "authors": list(meta.authors), "organization": meta.organization,
+         "year": meta.date.year, "title": meta.title}
+        for meta in map(briefings.meta_of, briefings.published)
+    ]
+    assign_keys(records)
+    return {"cite_key": [{"number": record["number"], "key": record["cite_key"]} for record in records]}
+
+
+SET_STEPS: tuple[SetStep, ...] = (connection_rows, related_briefing_rows, cite_key_rows)
 
 
 def derive(briefings: BriefingSet) -> Rows:

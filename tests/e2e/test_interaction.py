@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import COLOURS_PROBE, OpenPage, Visit, contrast, luminance, tab, tab_until
 

@@ -1,0 +1,96 @@
+"""Every URL a content file holds, in its front matter and in its Markdown body.
+
+``content check`` uses these to refuse link schemes other than http and https in briefing bodies
+(the front matter's own fields are checked by the schema); ``content links`` uses them to find
+the external links to visit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+import markdown
+
+from .markdown import EXTENSION_CONFIGS, EXTENSIONS
+
+WEB_SCHEMES = frozenset({"http", "https"})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+# Browsers drop ASCII tabs and newlines anywhere in a URL and C0 controls and spaces at its ends.
+_IGNORED_BY_BROWSERS = re.compile(r"[\t\n\r]")
+# Markdown links and images "](", reference definitions "[x]: ", autolinks and raw HTML "<".
+_MAY_LINK = re.compile(r"\]\(|<|^[ ]{0,3}\[[^\]]+\]:", re.MULTILINE)
+_WEB_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+C0_AND_SPACE = "".join(map(chr, range(0x21)))
+URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "data", "cite", "background", "xlink:href"}
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in URL_ATTRIBUTES and value is not None:
+                self.urls.append(value)
+
+
+def body_urls(text: str) -> list[str]:
+    """The link and image targets of a Markdown body, as a browser would read them.
+
+    The body is converted without sanitising, so raw HTML counts too, and character
+    references are decoded (``jav&#x61;script:`` is ``javascript:``).
+    """
+    if not _MAY_LINK.search(text):
+        return []  # no link syntax at all: most bodies, and a sync of thousands renders each once already
+    html = markdown.markdown(text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    collector = _Collector()
+    collector.feed(html)
+    collector.close()
+    return collector.urls
+
+
+def scheme(url: str) -> str:
+    """The scheme a browser would see, lower-cased; '' for a relative URL."""
+    cleaned = _IGNORED_BY_BROWSERS.sub("", url).strip(C0_AND_SPACE)
+    match = _SCHEME.match(cleaned)
+    return match[1].lower() if match else ""
+
+
+def unsafe_body_urls(text: str) -> list[str]:
+    """Body links with a scheme other than http or https (javascript:, data:, ftp:, mailto: ...)."""
+    return [url for url in body_urls(text) if scheme(url) and scheme(url) not in WEB_SCHEMES]
+
+
+def scheme_problems(text: str) -> list[tuple[str, str]]:
+    """(field, message) for each body link a briefing may not hold."""
+    return [
+        ("body", f"link to {shown(url)}: only http and https links (or links within the site) are allowed")
+        for url in unsafe_body_urls(text)
+    ]
+
+
+def shown(url: str, limit: int = 60) -> str:
+    """A URL quoted for a message, control characters visible and long ones cut."""
+    text = repr(url)
+    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
+
+
+def front_matter_urls(data: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(field, value) for every http(s) URL anywhere in parsed front matter: ``url``, ``links[0].href`` ..."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from front_matter_urls(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from front_matter_urls(value, f"{path}[{index}]")
+    elif isinstance(data, str) and _WEB_URL.match(data.strip()):
+        yield path, data.strip()
+
+
+def external_body_urls(text: str) -> list[str]:
+    """The body's absolute http(s) links, each once, in order."""
+    return list(dict.fromkeys(url.strip() for url in body_urls(text) if _WEB_URL.match(url.strip())))
