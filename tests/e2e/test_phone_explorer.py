@@ -196,3 +196,18 @@ def test_chosen_dark_theme_on_a_light_system_has_no_axe_violations(open_page: Op
     page.goto(page.url.replace("/briefings/", "/briefings/54-activating-asl-3-protections"))
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("path", ["/briefings/map", "/briefings/concepts"])
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_map_and_concepts_filters_follow_the_explorer_pattern(open_page: OpenPage, path: str, size: str) -> None:
+    page = open_page(**SIZES[size]).goto(path)
+    filters = page.locator("details#filters")
+    expect(filters).to_have_count(1)
+    key = page.get_by_role("checkbox", name=re.compile("Key papers only"))
+    if size == "phone":
+        expect(key).to_be_hidden()
+        page.locator("details#filters > summary").click()
+    expect(key).to_be_visible()
+    lists = page.evaluate(CLIPPING_PROBE)
+    assert lists and all(not (item["scrolls"] or item["clipped"]) for item in lists), lists
