@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, url_for
 from sqlalchemy import select
 
-from .briefings import queries
+from .briefings import facets, queries
 from .briefings.filters import ExplorerQuery
 from .briefings.views import explorer_state
 from .content import state
@@ -114,7 +114,7 @@ def briefings_feed() -> Response:
         for item in briefings
     ]
     updated = max((entry["updated"] for entry in entries), default=atom_time(2000, 1, 1))
-    labels = [chip["label"] for chip in queries.active_filters(view, lambda _state: "")]
+    labels = [chip["label"] for chip in facets.active_filters(view, lambda _state: "")]
     body = render_template(
         "publishing/feed.xml",
         title=FEED_TITLE + (f" ({'; '.join(labels)})" if labels else ""),

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portfolio.briefings import queries
+from portfolio.briefings import facets, queries
 from portfolio.briefings.filters import BadQuery, ExplorerQuery
 from portfolio.briefings.views import explorer_url
 from portfolio.content import load_content
@@ -266,7 +266,7 @@ def test_default_sort_is_left_out_of_urls(query, expected):
 
 def test_long_facets_show_the_most_common_values_and_every_chosen_one():
     """Beyond FACET_SHOWN values a facet keeps the rest behind "Show all"; a chosen value is never hidden."""
-    FACET_SHOWN, Facet = queries.FACET_SHOWN, queries.Facet
+    FACET_SHOWN, Facet = facets.FACET_SHOWN, facets.Facet
 
     def values(count: int, chosen: int | None = None) -> list[dict]:
         return [{"value": f"v{n}", "count": 100 - n, "selected": n == chosen} for n in range(count)]
