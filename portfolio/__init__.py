@@ -9,7 +9,12 @@ from flask import Flask, request
 
 from . import cli, content, devtools, errors, http_cache, security, static_files, urls
 from .config import REPO_ROOT, Settings
+from .briefings import bp as briefings_bp
 from .extensions import db, htmx
+from .llms import bp as llms_bp
+from .previews import bp as previews_bp
+from .publishing import bp as publishing_bp
+from .site import bp as site_bp
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -43,12 +48,6 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .briefings import bp as briefings_bp
-    from .previews import bp as previews_bp
-    from .llms import bp as llms_bp
-    from .publishing import bp as publishing_bp
-    from .site import bp as site_bp
-
     app.register_blueprint(site_bp)
     app.register_blueprint(briefings_bp, url_prefix="/briefings")
     app.register_blueprint(publishing_bp)
