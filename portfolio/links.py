@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 from pathlib import Path
 
 import click
@@ -138,6 +140,16 @@ async def check_urls(
         return dict(await asyncio.gather(*(one(url) for url in urls)))
 
 
+T = TypeVar("T")
+
+
+def run_on_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run the checks on a new event loop in a thread of their own: the caller may already be
+    running a loop (asyncio.run refuses then), as a test session driving a browser does."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def report(found: list[Occurrence], outcomes: dict[str, Outcome]) -> Iterator[tuple[bool, str]]:
     """(is broken, line) per problem: ``PATH: field: URL: what is wrong``, suggestions after."""
     for item in found:
@@ -167,9 +179,9 @@ def links_command(content_dir: str | None, timeout: float, concurrency: int) -> 
     click.echo(f"checking {len(urls)} links from {len(found)} places in {root}", err=True)
     if sys.stderr.isatty():
         with click.progressbar(length=len(urls), label="Checking links", file=sys.stderr) as bar:
-            outcomes = asyncio.run(check_urls(urls, timeout, concurrency, lambda: bar.update(1)))
+            outcomes = run_on_own_loop(check_urls(urls, timeout, concurrency, lambda: bar.update(1)))
     else:
-        outcomes = asyncio.run(check_urls(urls, timeout, concurrency))
+        outcomes = run_on_own_loop(check_urls(urls, timeout, concurrency))
     broken = suggestions = 0
     for line in unreadable:
         click.echo(line)

@@ -125,7 +125,7 @@ def test_dark_mode_is_readable(open_page: OpenPage, path: str) -> None:
 def test_dark_mode_graph_labels_are_readable(open_page: OpenPage) -> None:
     page = open_page(color_scheme="dark").goto("/briefings/54-activating-asl-3-protections")
     colours = page.evaluate(
-        """() => [...document.querySelectorAll('.graph a')].map((node) => [
+        """() => [...document.querySelectorAll('.graph svg a.node')].map((node) => [
              getComputedStyle(node.querySelector('text')).fill,
              getComputedStyle(node.querySelector('rect')).fill])"""
     )
