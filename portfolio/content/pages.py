@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from .markdown import render, slugify
-from .parsing import FileProblem, Problem, decode, parse_yaml, read_markdown, validate
+from .parsing import FileProblem, Model, Problem, decode, parse_yaml, read_markdown, validate
 from .schema import PageMeta, ProjectMeta, SiteConfig
 from .sources import SITE_FILE
 
@@ -50,18 +50,23 @@ def page_path(rel: str) -> str:
     return "about" if path.parent == PurePosixPath(".") else f"{path.parent}/{path.stem}"
 
 
-def parse_page(rel: str, data: bytes) -> ParsedItem:
-    item = ParsedItem(rel, "page")
+def read_item(rel: str, data: bytes, kind: str, model: type[Model]) -> tuple[ParsedItem, Model | None, str]:
+    """The file's item (gathering its problems), its validated front matter, and its Markdown body."""
+    item = ParsedItem(rel, kind)
     parsed = read_markdown(rel, data, item.problems)
     if parsed is None:
-        return item
-    meta = validate(PageMeta, parsed[0], rel, item.problems)
+        return item, None, ""
+    return item, validate(model, parsed[0], rel, item.problems), parsed[1]
+
+
+def parse_page(rel: str, data: bytes) -> ParsedItem:
+    item, meta, body = read_item(rel, data, "page", PageMeta)
     if meta is not None:
         item.record = {
             "path": page_path(rel),
             "title": meta.title,
             "description": meta.description,
-            "html": render(parsed[1]),
+            "html": render(body),
             "updated": meta.updated.isoformat() if meta.updated else None,
             "source": rel,
         }
@@ -69,11 +74,7 @@ def parse_page(rel: str, data: bytes) -> ParsedItem:
 
 
 def parse_project(rel: str, data: bytes) -> ParsedItem:
-    item = ParsedItem(rel, "project")
-    parsed = read_markdown(rel, data, item.problems)
-    if parsed is None:
-        return item
-    meta = validate(ProjectMeta, parsed[0], rel, item.problems)
+    item, meta, body = read_item(rel, data, "project", ProjectMeta)
     if meta is not None:
         item.record = {
             "slug": meta.slug or slugify(PurePosixPath(rel).stem),
@@ -84,7 +85,7 @@ def parse_project(rel: str, data: bytes) -> ParsedItem:
             "draft": meta.draft,
             "tags": list(meta.tags),
             "links": [link.model_dump() for link in meta.links],
-            "html": render(parsed[1]),
+            "html": render(body),
             "source": rel,
         }
     return item
