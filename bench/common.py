@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import shutil
@@ -17,6 +18,8 @@ from pathlib import Path
 from types import ModuleType
 
 from portfolio.config import REPO_ROOT
+
+from .generate import generate
 
 START_TIMEOUT = 30.0
 
@@ -117,3 +120,18 @@ def static_nginx(out: Path, listen_port: int, root: Path) -> Path:
 
 def nginx_command(nginx: str, conf: Path) -> list[str]:
     return [nginx, "-p", str(conf.parent), "-c", str(conf), "-e", "stderr"]
+
+
+def content_for(count: int, workdir: Path) -> Path:
+    """Synthetic content of ``count`` briefings, made once per work folder and generator version.
+
+    The marker records the count and a hash of ``bench/generate.py``, so content written by an
+    older generator (one that predates a schema change, say) is made again, not reused.
+    """
+    target = workdir / f"content-{count}"
+    marker = target / ".generated"
+    version = f"{count} {hashlib.sha256((REPO_ROOT / 'bench' / 'generate.py').read_bytes()).hexdigest()[:16]}"
+    if not marker.is_file() or marker.read_text() != version:
+        generate(count, target)
+        marker.write_text(version)
+    return target

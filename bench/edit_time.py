@@ -28,7 +28,7 @@ from portfolio import create_app
 from portfolio.config import Settings
 from portfolio.content import sync
 
-from .sync_time import content_for
+from .common import content_for
 
 EDITS = 8
 

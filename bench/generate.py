@@ -71,6 +71,8 @@ class Writer:
             "date": f"{year:04d}-{month:02d}",
             "key": pick.random() < 0.15,
             "tags": sorted(set(pick.sample(self.site["briefing_tags"], k=pick.choice((1, 1, 1, 2))))),
+            "authors": [self.phrase(2, 2).title() for _ in range(pick.randint(1, 5))],
+            "url": f"https://example.org/papers/{number}",
         }
         if links:
             meta["connections"] = [{pick.choice(KINDS): target} for target in sorted(links)]

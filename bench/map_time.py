@@ -22,17 +22,10 @@ from portfolio.config import Settings
 from portfolio.content import load_content, sync
 from portfolio.content.related import document_terms, related
 
-from .common import percentile
+from .common import content_for, percentile
 from .server_time import request_times
 
 MAP_TARGET_MS = 50.0  # at 1,000 briefings, render cache off
-
-
-def content_for(size: int, workdir: Path) -> Path:
-    target = workdir / f"content-{size}"
-    if not (target / "briefings").is_dir():
-        subprocess.run([sys.executable, "-m", "bench.generate", str(size), str(target)], check=True)
-    return target
 
 
 def measure(sizes: list[int], workdir: Path) -> list[dict]:

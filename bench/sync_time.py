@@ -16,7 +16,7 @@ from pathlib import Path
 
 from portfolio.config import REPO_ROOT
 
-from .generate import generate
+from .common import content_for
 
 TIMED_SYNC = """
 import json, sys
@@ -24,16 +24,6 @@ from portfolio.content.sync import sync
 result = sync(sys.argv[1], "sqlite:///" + sys.argv[2])
 print(json.dumps({"seconds": result.seconds, "briefings": result.briefings}))
 """
-
-
-def content_for(count: int, workdir: Path) -> Path:
-    """Synthetic content of ``count`` briefings, generated once per work folder."""
-    target = workdir / f"content-{count}"
-    marker = target / ".generated"
-    if not marker.is_file() or marker.read_text() != str(count):
-        generate(count, target)
-        marker.write_text(str(count))
-    return target
 
 
 def timed_sync(content: Path, database: Path) -> float:
