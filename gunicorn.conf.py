@@ -30,7 +30,7 @@ bind = [f"127.0.0.1:{os.environ.get('PORT') or '5000'}"]
 # sync workers took 30 s per request). More hostile clients than threads still need a proxy
 # that buffers requests, such as deploy/nginx.
 workers = int(os.environ.get("WEB_CONCURRENCY") or _cores())
-worker_class = "gthread"
+worker_class = "portfolio.security_worker.SecureThreadWorker"  # gthread + headers on its own errors
 threads = 32
 timeout = 30
 graceful_timeout = 20

@@ -50,6 +50,14 @@ HEADERS = {
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
+def response_headers(https: bool) -> list[tuple[str, str]]:
+    """The headers every answer carries: the app's (below) and gunicorn's own (security_worker.py)."""
+    headers = list(HEADERS.items())
+    if https:
+        headers.append(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY))
+    return headers
+
+
 def init_app(app: Flask) -> None:
     """Add the headers to every response: pages, fragments, static files, redirects and errors."""
 
@@ -74,9 +82,7 @@ def init_app(app: Flask) -> None:
             except UnicodeError:
                 raise BadHost() from None
 
-    headers = list(HEADERS.items())
-    if app.config["HTTPS"]:
-        headers.append(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY))
+    headers = response_headers(app.config["HTTPS"])
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
