@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 
 from portfolio.briefings import network
 from portfolio.content import load_content
-from tests.helpers import make_app
+from tests.helpers import make_app, set_front_matter
 
 
 @pytest.fixture
@@ -150,3 +150,16 @@ def test_htmx_switch_gets_the_view_alone_with_its_url(client):
     body = response.get_data(as_text=True)
     assert "<html" not in body and 'id="map-form"' in body
     assert response.headers["HX-Push-Url"] == "/briefings/map?category=Safety"
+
+
+def test_content_text_in_the_picture_is_escaped(content_dir, tmp_path):
+    """The SVG is written by hand (map_svg.py): a title's markup characters stay text."""
+    title = 'Tom & Jerry\'s "<b>Policy</b>"'
+    set_front_matter(content_dir, 54, title=title)
+    page = soup(make_app(content_dir, tmp_path / "index.sqlite3").test_client().get("/briefings/map"))
+    svg = page.select_one("svg.influence-map")
+    assert svg.find("b") is None
+    node = svg_nodes(page)[54]
+    assert node["name"].startswith(f"54. {title}, ")
+    assert [link.find("title").get_text() for link in svg.select("a.node")
+            if link["aria-label"] == node["name"]] == [node["name"]]

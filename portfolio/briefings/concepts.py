@@ -83,7 +83,7 @@ def letter(entry: ConceptEntry) -> str:
 def concepts() -> Response:
     """Every Key Concept heading of the briefings of a view, alphabetically."""
     state = replace(explorer_state(), sort="")  # always A to Z
-    facets = queries.run(state.without_search().with_page(1), 1, lambda other: concepts_url(
+    facets = queries.run(state.without_search().with_page(1), 0, lambda other: concepts_url(
         other if not state.q else _with_q(other, state.q)))
     total, entries = find(state)
     pages = max(1, -(-total // PAGE_SIZE))

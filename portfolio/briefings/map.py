@@ -110,19 +110,24 @@ def pill_width(item: MapItem) -> int:
 
 
 def layout(items: list[MapItem], links: list[tuple[int, int, str]], lane_order: list[str]) -> MapLayout:
-    """Columns are the months that have a briefing (empty months take no room); lanes stack."""
+    """Columns are the months that have a briefing (empty months take no room); lanes stack.
+
+    One pass puts each briefing in its cell (lane × month) and widens its column to fit; a
+    second places the pills, lane by lane. Nothing is measured twice.
+    """
     months = sorted({(item.year, item.month) for item in items})
     column_of = {month: index for index, month in enumerate(months)}
     rank = {name: index for index, name in enumerate(lane_order)}
     lane_names = sorted({item.lane for item in items}, key=lambda name: (rank.get(name, len(rank)), name))
 
-    cells: dict[tuple[str, int], list[MapItem]] = defaultdict(list)
-    for item in sorted(items, key=lambda i: (not i.key, i.number)):
-        cells[(item.lane, column_of[(item.year, item.month)])].append(item)
-
+    cells: dict[str, dict[int, list[tuple[MapItem, int]]]] = {name: {} for name in lane_names}
     widths = [MIN_COLUMN] * len(months)
-    for (_lane, column), members in cells.items():
-        widths[column] = max(widths[column], *(pill_width(member) for member in members))
+    for item in sorted(items, key=lambda i: (not i.key, i.number)):
+        column = column_of[(item.year, item.month)]
+        width = pill_width(item)
+        cells[item.lane].setdefault(column, []).append((item, width))
+        if width > widths[column]:
+            widths[column] = width
     lefts, x = [], MARGIN
     for width in widths:
         lefts.append(x)
@@ -139,15 +144,15 @@ def layout(items: list[MapItem], links: list[tuple[int, int, str]], lane_order: 
 
     nodes: dict[int, MapNode] = {}
     lanes, y = [], AXIS_H
+    label_xs = tuple(range(MARGIN, max(total_width - 200, MARGIN + 1), LABEL_REPEAT))
     for name in lane_names:
-        rows = max(len(members) for (lane, _c), members in cells.items() if lane == name)
-        height = LANE_HEAD + rows * ROW_H + LANE_GAP
-        for column in range(len(months)):
-            for row, item in enumerate(cells.get((name, column), [])):
-                width = pill_width(item)
-                left = lefts[column] + (widths[column] - width) // 2
-                nodes[item.number] = MapNode(item, left, y + LANE_HEAD + row * ROW_H, width)
-        label_xs = tuple(range(MARGIN, max(total_width - 200, MARGIN + 1), LABEL_REPEAT))
+        lane_cells = cells[name]
+        top = y + LANE_HEAD
+        for column, members in lane_cells.items():
+            left, column_width = lefts[column], widths[column]
+            for row, (item, width) in enumerate(members):
+                nodes[item.number] = MapNode(item, left + (column_width - width) // 2, top + row * ROW_H, width)
+        height = LANE_HEAD + max(len(members) for members in lane_cells.values()) * ROW_H + LANE_GAP
         lanes.append(Lane(name, y, height, label_xs))
         y += height
 

@@ -16,6 +16,7 @@ from ..rendering import fragment_target, render_page
 from . import network, queries
 from .filters import ExplorerQuery
 from .map import KIND_STYLES, MapItem, MapLayout, layout
+from .map_svg import map_svg
 from .views import bp, briefing_url_builder, explorer_state, explorer_url
 
 LANES = ("category", "organization")
@@ -48,14 +49,14 @@ def influence_map() -> Response:
     def url_for_state(other: ExplorerQuery) -> str:
         return map_url(other, lanes)
 
-    results = queries.run(state, 1, url_for_state)
-    total, numbers = network.chosen_numbers(state)
+    results = queries.run(state, 0, url_for_state)
+    total, numbers = results.total, network.chosen_numbers(state)
     url = briefing_url_builder(state)
-    lane_column = 3 if lanes == "category" else 4
+    by_organization = lanes == "organization"
     items = [
-        MapItem(row.number, row.title, month_label(row.year, row.month), url(row.number, row.slug),
-                row[lane_column], row.year, row.month, row.key)
-        for row in network.map_rows(numbers)
+        MapItem(number, title, month_label(year, month), url(number, slug),
+                organization if by_organization else category, year, month, key)
+        for number, slug, title, category, organization, year, month, key in network.map_rows(numbers)
     ]
     site = index_state().site
     order = list(getattr(site, "categories" if lanes == "category" else "organizations", []) if site else [])
@@ -69,6 +70,7 @@ def influence_map() -> Response:
         results=results,
         total=total,
         drawing=drawing,
+        svg=map_svg(drawing) if drawing.nodes else "",
         text=text_alternative(drawing),
         kinds={kind: label for kind, label in KIND_LABELS.items() if any(e.kind == kind for e in drawing.edges)},
         narrowing=narrowing(results, state, url_for_state) if total > len(numbers) else [],
@@ -77,22 +79,24 @@ def influence_map() -> Response:
     )
 
 
-def text_alternative(drawing: MapLayout) -> list[dict[str, Any]]:
-    """The picture as lists: per lane, each briefing in time order with the connections it writes."""
-    by_number = {node.item.number: node for node in drawing.nodes}
-    written: dict[int, list[dict[str, Any]]] = defaultdict(list)
+def text_alternative(drawing: MapLayout) -> list[tuple[str, list[tuple[MapItem, list[tuple[str, MapItem]]]]]]:
+    """The picture as lists: per lane, each briefing in time order with the connections it writes.
+
+    Plain tuples, unpacked by the template's loops: the list is hundreds of lines long, and
+    each attribute a loop looks up costs more than the line's text.
+    """
+    items = {node.item.number: node.item for node in drawing.nodes}
+    written: dict[int, list[tuple[str, MapItem]]] = defaultdict(list)
     for edge in drawing.edges:
-        written[edge.source].append({"label": KIND_LABELS[edge.kind], "kind": edge.kind,
-                                     "item": by_number[edge.target].item})
-    lanes = []
-    for lane in drawing.lanes:
-        members = [node for node in drawing.nodes if node.item.lane == lane.name]
-        members.sort(key=lambda node: (node.item.year, node.item.month, node.item.number))
-        lanes.append({
-            "name": lane.name,
-            "items": [{"node": node, "links": written.get(node.item.number, [])} for node in members],
-        })
-    return lanes
+        written[edge.source].append((KIND_LABELS[edge.kind], items[edge.target]))
+    by_lane: dict[str, list[MapItem]] = {lane.name: [] for lane in drawing.lanes}
+    for item in items.values():
+        by_lane[item.lane].append(item)
+    return [
+        (name, [(item, written.get(item.number, []))
+                for item in sorted(members, key=lambda item: (item.year, item.month, item.number))])
+        for name, members in by_lane.items()
+    ]
 
 
 def narrowing(results: queries.ExplorerResults, state: ExplorerQuery, url_for_state: Any) -> list[dict[str, Any]]:

@@ -208,16 +208,20 @@ class ExplorerResults:
 
 
 def run(state: ExplorerQuery, page_size: int, url_for_state: Any) -> ExplorerResults:
-    """Results, count and facets for one explorer state: a fixed handful of queries."""
+    """Results, count and facets for one explorer state: a fixed handful of queries.
+
+    A ``page_size`` of 0 lists no briefings (``items`` is empty): the count, facets and chips
+    alone, for the views that draw or list something else (the map, the concept index).
+    """
     expression = fts_expression(state.q) if state.q else ""
     matches = SearchMatches(expression) if expression else None
     found = conditions(state, matches)
     if state.q and not expression:
         found["q"] = and_(False)
     total = db.session.scalar(select(func.count()).select_from(Briefing).where(where_all_but(found))) or 0
-    pages = max(1, -(-total // page_size))
+    pages = max(1, -(-total // page_size)) if page_size else 1
     page = min(state.page, pages)
-    numbers = page_numbers(state, found, matches, page, page_size) if total else []
+    numbers = page_numbers(state, found, matches, page, page_size) if total and page_size else []
     snippets = matches.snippets(numbers) if matches is not None else {}
     items = [(briefing, highlighted(snippets.get(briefing.number))) for briefing in briefings_by_number(numbers)]
     counts = facet_counts(found)
