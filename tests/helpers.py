@@ -114,7 +114,7 @@ PAYLOADS = [
     "<javascript:alert(1)>",
     "<a href=\"https://example.org/\" onclick=\"alert(1)\" onmouseover=\"alert(1)\">handlers</a>",
     "<div style=\"background:url(javascript:alert(1))\" onfocus=\"alert(1)\" tabindex=\"0\">styled</div>",
-    "Paragraph with attributes\n{: onclick=\"alert(1)\" style=\"color:red\" id=\"main\" }",
+    "<p onclick=\"alert(1)\" style=\"color:red\" id=\"main\">Paragraph with attributes</p>",
     "<svg onload=\"alert(1)\"><script>alert(1)</script></svg>",
     "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
     "<form action=\"https://evil.example/\"><input name=\"q\"><button formaction=\"javascript:alert(1)\">go</button></form>",

@@ -23,11 +23,12 @@ HOSTILE_LINKS = [
     ("[x](javascript:alert(1))", "'javascript:alert(1)'"),
     ("[x](JaVaScRiPt:alert(1))", "'JaVaScRiPt:alert(1)'"),
     ('<a href="jav&#x61;script:alert(1)">x</a>', "'javascript:alert(1)'"),
-    ("[x](java&#x09;script:alert(1))", r"'java\tscript:alert(1)'"),
+    ('<a href="java&#x09;script:alert(1)">x</a>', r"'java\tscript:alert(1)'"),
     ("![x](data:image/svg+xml;base64,PHN2Zz4=)", "'data:image/svg+xml;base64,PHN2Zz4='"),
     ("<ftp://example.org/paper.pdf>", "'ftp://example.org/paper.pdf'"),
     ("[x][ref]\n\n[ref]: vbscript:msgbox", "'vbscript:msgbox'"),
     ("[mail](mailto:someone@example.org)", "'mailto:someone@example.org'"),
+    ("Write to someone@example.org for a copy.", "'mailto:someone@example.org'"),
 ]
 
 
@@ -44,6 +45,11 @@ def test_web_and_site_links_in_a_body_are_fine():
     body = "[a](https://arxiv.org/abs/1706.03762) [b](/briefings/1) [c](#summary) <http://example.org/x>"
     assert scheme_problems(body) == []
     assert body_urls(body) == ["https://arxiv.org/abs/1706.03762", "/briefings/1", "#summary", "http://example.org/x"]
+
+
+def test_bare_web_addresses_are_links_the_checker_sees():
+    body = "Code at https://github.com/openai/gpt-2 and notes at www.example.org."
+    assert body_urls(body) == ["https://github.com/openai/gpt-2", "http://www.example.org"]
 
 
 def test_front_matter_urls_are_found_wherever_they_are():

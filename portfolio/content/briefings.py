@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .markdown import plain_text, render, slugify
+from .markdown import plain_text, render_many, slugify
 from .parsing import Problem, read_markdown, validate
 from .related import document_terms
 from .schema import BriefingMeta
@@ -94,19 +94,18 @@ def parse_body(body: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     summary = by_name.get(SUMMARY, "")
     if not summary.strip():
         problems.append(("body", "missing '## Summary' section (or it is empty)"))
-    concepts = []
-    anchors: set[str] = set()
     intro, concept_sections = split_sections(by_name.get(KEY_CONCEPTS, ""), "### ")
     if intro.strip():
         problems.append(("body", "text in '## Key Concepts' before its first '### ' heading"))
-    for heading, text in concept_sections:
+    summary_html, *concept_html = render_many([summary, *(text for _, text in concept_sections)])
+    concepts = []
+    anchors: set[str] = set()
+    for (heading, _), html in zip(concept_sections, concept_html):
         anchor = slugify(heading, 50)
         while anchor in anchors or anchor in PAGE_IDS:
             anchor += "-2"
         anchors.add(anchor)
-        html = render(text)
         concepts.append({"heading": heading, "anchor": anchor, "html": html, "text": plain_text(html)})
-    summary_html = render(summary)
     return (
         {"summary_html": summary_html, "summary_text": plain_text(summary_html), "concepts": concepts},
         problems,

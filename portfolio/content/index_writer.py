@@ -46,7 +46,7 @@ from .loader import Bundle, Remembered
 from .markdown import template_ids
 
 PACKAGE = Path(__file__).resolve().parent.parent
-LIBRARIES = ("markdown", "nh3", "pydantic", "PyYAML")
+LIBRARIES = ("cmarkgfm", "nh3", "pydantic", "PyYAML")
 
 
 @functools.cache

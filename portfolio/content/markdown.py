@@ -1,21 +1,25 @@
-"""Markdown to safe HTML: Python-Markdown for the syntax, nh3 for the sanitising."""
+"""Markdown to safe HTML: cmark-gfm (GitHub Flavored Markdown) for the syntax, nh3 for the sanitising.
+
+cmark-gfm is C: it renders a briefing about twenty times faster than Python-Markdown did, which
+is what lets a cold sync of 10,000 briefings fit in seconds (README, Performance).
+"""
 
 from __future__ import annotations
 
 import functools
 import html
 import re
-import threading
 import unicodedata
 from urllib.parse import urlsplit
 
-import markdown
+import cmarkgfm
 import nh3
+from cmarkgfm.cmark import Options
 
 from ..config import REPO_ROOT
 
-EXTENSIONS = ["tables", "footnotes", "attr_list", "fenced_code", "sane_lists", "toc"]
-EXTENSION_CONFIGS = {"toc": {"permalink": "#", "permalink_title": "Link to this section"}}
+# Raw HTML in the Markdown is kept for nh3 to judge (as before): the sanitiser is the one safety line.
+OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "figcaption",
@@ -34,18 +38,6 @@ URL_SCHEMES = {"http", "https", "mailto"}
 CONTENT_ID_PREFIX = "content-"
 _URL_IGNORED = re.compile(r"[\t\n\r]")  # browsers drop these from URLs: "/\t/evil" means "//evil"
 _TEMPLATE_ID = re.compile(r'\bid="([A-Za-z][\w-]*)"')
-
-_local = threading.local()
-
-
-def _converter() -> markdown.Markdown:
-    """One reusable converter per thread: building one costs more than converting a page."""
-    converter = getattr(_local, "converter", None)
-    if converter is None:
-        converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-        _local.converter = converter
-    return converter
-
 
 @functools.cache
 def template_ids() -> frozenset[str]:
@@ -88,10 +80,54 @@ def sanitise(raw_html: str) -> str:
     )
 
 
+_HEADING = re.compile(r"<h([2-6])>(.*?)</h\1>", re.DOTALL)
+
+
+def anchor_headings(fragment: str) -> str:
+    """Give each heading an id from its words (``#data-we-collect``), unique within the fragment."""
+    taken: set[str] = set()
+
+    def with_id(match: re.Match[str]) -> str:
+        anchor = slugify(plain_text(match[2]), 50)
+        while anchor in taken:
+            anchor += "-2"
+        taken.add(anchor)
+        return f'<h{match[1]} id="{anchor}">{match[2]}</h{match[1]}>'
+
+    return _HEADING.sub(with_id, fragment)
+
+
+def to_html(text: str) -> str:
+    """The Markdown as HTML, not yet sanitised (what a browser would get without nh3)."""
+    return cmarkgfm.github_flavored_markdown_to_html(text, options=OPTIONS)
+
+
 def render(text: str) -> str:
-    converter = _converter()
-    converter.reset()
-    return sanitise(converter.convert(text))
+    return sanitise(anchor_headings(to_html(text)))
+
+
+# Between the parts of render_many: an element nh3 keeps, in a form Markdown leaves alone.
+_PART_BREAK = '<hr id="portfolio-part-break">'
+
+
+def render_many(texts: list[str]) -> list[str]:
+    """``render`` of each text, in one pass of the converter and the sanitiser when that is the same.
+
+    A briefing has four or five short parts; one call instead of five halves their cost at
+    10,000 briefings. In a joined document some things would cross from one part into the next
+    (footnotes gather at the end, a reference definition serves every part, raw HTML left open
+    spans the break), so texts with raw HTML, ``]:`` or ``[^`` are rendered one by one, and so
+    is everything when a part swallowed a break (an open fence).
+    """
+    if len(texts) < 2 or any("<" in text or "]:" in text or "[^" in text for text in texts):
+        return [render(text) for text in texts]
+    raw_parts = to_html(f"\n\n{_PART_BREAK}\n\n".join(texts)).split(_PART_BREAK)
+    if len(raw_parts) == len(texts):
+        anchored = _PART_BREAK.join(anchor_headings(part.strip("\n") + "\n") for part in raw_parts)
+        parts = sanitise(anchored).split(_PART_BREAK)
+        if len(parts) == len(texts):
+            return parts
+    return [render(text) for text in texts]
 
 
 _TAG = re.compile(r"<[^>]+>")
