@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from ..models import Briefing, Connection
 
 
+def superseded() -> Select[Any]:
+    """The numbers of briefings that another one supersedes."""
+    return select(Connection.target).where(Connection.kind == "supersedes")
+
+
 def is_current() -> ColumnElement[bool]:
     """Not superseded: no ``supersedes`` connection points at the briefing."""
-    superseded = select(Connection.target).where(Connection.kind == "supersedes")
-    return Briefing.number.not_in(superseded)
+    return Briefing.number.not_in(superseded())
+
+
+def drawn_on(number: int) -> Select[Any]:
+    """The briefings ``number`` connects to (its written connections)."""
+    return select(Connection.target).where(Connection.source == number)
+
+
+def influenced(number: int) -> Select[Any]:
+    """The briefings that connect to ``number``."""
+    return select(Connection.source).where(Connection.target == number)
 
 
 def in_neighbourhood(number: int) -> ColumnElement[bool]:
     """The briefing itself and every briefing connected to it, in either direction."""
-    drawn_on = select(Connection.target).where(Connection.source == number)
-    influenced = select(Connection.source).where(Connection.target == number)
-    return or_(Briefing.number == number, Briefing.number.in_(drawn_on), Briefing.number.in_(influenced))
+    return or_(Briefing.number == number, Briefing.number.in_(drawn_on(number)), Briefing.number.in_(influenced(number)))

@@ -8,23 +8,24 @@ queries whatever its size (no per-row queries: tags are stored on the row as JSO
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, text
 from sqlalchemy.orm import load_only
-from sqlalchemy.sql import Subquery
 
 from ..extensions import db
 from ..models import FTS_TABLE, Briefing, BriefingTag
+from .bitsets import FACET_NAMES, Bits, briefing_bits
 from .facets import Facet, active_filters, build_facets
 from .filters import ExplorerQuery
-from .linked import in_neighbourhood, is_current
+from .linked import drawn_on, in_neighbourhood, influenced, is_current
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_SEARCH_WORDS = 12
 HIT_START, HIT_END = "\x02", "\x03"
+RANK_WEIGHTS = "10.0, 4.0, 2.0, 1.0"  # bm25 weights of the columns: title, subtitle, summary, concepts
 
 
 def fts_expression(text_query: str) -> str:
@@ -43,11 +44,12 @@ def fts_expression(text_query: str) -> str:
 
 @dataclass
 class SearchMatches:
-    """One FTS5 query, used three ways: which briefings match, their rank, and snippets.
+    """One FTS5 query, used three ways: which briefings match, in what relevance order, and snippets.
 
-    Membership (for counts and filters) selects rowids alone; ranking only happens for a
-    relevance sort; snippets, which read and re-tokenise each document, are made for the
-    page's rows only. At 10,000 briefings a common word matches thousands of them.
+    Membership (for counts and filters) reads rowids alone; ranking only happens for a relevance
+    sort; snippets, which re-tokenise each document, are made for the page's rows only. At 10,000
+    briefings a common word matches thousands of them, so their numbers are read straight from the
+    database cursor (SQLAlchemy's result rows would cost more than the search itself).
     """
 
     expression: str
@@ -58,10 +60,13 @@ class SearchMatches:
     def numbers(self) -> Select[Any]:
         return select(literal_column("rowid")).select_from(text(FTS_TABLE)).where(self.match())
 
-    def ranked(self) -> Subquery:
-        rank = func.bm25(literal_column(FTS_TABLE), 10.0, 4.0, 2.0, 1.0)
-        query = select(literal_column("rowid").label("number"), rank.label("rank"))
-        return query.select_from(text(FTS_TABLE)).where(self.match()).subquery("ranked")
+    def found(self, ranked: bool) -> list[int]:
+        """The matching numbers: by relevance (bm25; a tie puts the higher number first) when ``ranked``."""
+        query = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
+        if ranked:
+            query = (f"SELECT rowid, bm25({FTS_TABLE}, {RANK_WEIGHTS}) AS rank FROM {FTS_TABLE}"
+                     f" WHERE {FTS_TABLE} MATCH ? ORDER BY rank, rowid DESC")
+        return [row[0] for row in driver_rows(query, (self.expression,))]
 
     def snippets(self, numbers: list[int]) -> dict[int, str]:
         if not numbers:
@@ -75,8 +80,24 @@ class SearchMatches:
         return {number: found_text for number, found_text in db.session.execute(query).all()}
 
 
+def driver_rows(query: str, parameters: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Rows of a plain SQL query from the DBAPI cursor of the session's connection."""
+    cursor = db.session.connection().connection.cursor()
+    try:
+        cursor.execute(query, parameters)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def search_of(state: ExplorerQuery) -> tuple[SearchMatches | None, bool]:
+    """The state's search, and whether it has words (a search of only punctuation matches nothing)."""
+    expression = fts_expression(state.q) if state.q else ""
+    return (SearchMatches(expression) if expression else None), bool(expression) or not state.q
+
+
 def conditions(state: ExplorerQuery, matches: SearchMatches | None) -> dict[str, ColumnElement[bool]]:
-    """One SQL condition per active filter, keyed by facet name."""
+    """One SQL condition per active filter, keyed by facet name (the map and concepts filter in SQL)."""
     found: dict[str, ColumnElement[bool]] = {}
     if state.category:
         found["category"] = Briefing.category.in_(state.category)
@@ -104,68 +125,63 @@ def where_all_but(found: dict[str, ColumnElement[bool]], facet: str | None = Non
     return and_(True, *chosen)
 
 
-def facet_counts(found: dict[str, ColumnElement[bool]]) -> dict[str, dict[Any, int]]:
-    """Counts for every facet value, each facet ignoring its own filter (as Datasette does)."""
-    counts: dict[str, dict[Any, int]] = {}
-    for name, column in (("category", Briefing.category), ("organization", Briefing.organization),
-                         ("year", Briefing.year)):
-        rows = db.session.execute(
-            select(column, func.count()).where(where_all_but(found, name)).group_by(column)
-        ).all()
-        counts[name] = dict(rows)
-    # Tags are counted from their own small table; other filters narrow it by number
-    # (an IN over the narrow indexes, not a join that reads briefing rows).
-    tag_query = select(BriefingTag.tag, func.count()).group_by(BriefingTag.tag)
-    if any(name != "tag" for name in found):
-        narrowed = select(Briefing.number).where(where_all_but(found, "tag"))
-        tag_query = tag_query.where(BriefingTag.briefing_number.in_(narrowed))
-    counts["tag"] = dict(db.session.execute(tag_query).all())
-    key_total = db.session.scalar(
-        select(func.count()).select_from(Briefing).where(where_all_but(found, "key"), Briefing.key.is_(True))
-    )
-    counts["key"] = {True: key_total or 0}
-    current_total = db.session.scalar(
-        select(func.count()).select_from(Briefing).where(where_all_but(found, "current"), is_current())
-    )
-    counts["current"] = {True: current_total or 0}
-    return counts
+@dataclass
+class View:
+    """An explorer state as bits: one per active filter (keyed like ``conditions``), and its search."""
 
+    bits: Bits
+    chosen: dict[str, int]
+    sort: str
+    matches: SearchMatches | None
+    has_words: bool
+    ranked: list[int] | None  # a relevance sort's numbers, best first
 
-def order_by(query: Select[Any], sort: str, ranked: Subquery | None) -> Select[Any]:
-    if sort == "relevance" and ranked is not None:
-        return query.order_by(ranked.c.rank, Briefing.number.desc())
-    if sort == "oldest":
-        return query.order_by(Briefing.date_key, Briefing.number)
-    if sort == "number":
-        return query.order_by(Briefing.number)
-    return query.order_by(Briefing.date_key.desc(), Briefing.number.desc())
+    @classmethod
+    def of(cls, state: ExplorerQuery, listing: bool = True) -> View:
+        """The state's bits; a search is ranked only when the view lists briefings by relevance."""
+        bits = briefing_bits()
+        chosen = {name: bits.any_of(name, getattr(state, name)) for name in FACET_NAMES if getattr(state, name)}
+        if state.key:
+            chosen["key"] = bits.key
+        if state.current:
+            chosen["current"] = bits.current
+        if state.around:
+            neighbours = db.session.scalars(drawn_on(state.around).union_all(influenced(state.around)))
+            chosen["around"] = bits.of([state.around, *neighbours])
+        matches, has_words = search_of(state)
+        sort = state.effective_sort
+        ranked = None
+        if matches is not None:
+            found = matches.found(ranked=listing and sort == "relevance")
+            chosen["q"] = bits.of(found)
+            ranked = found if listing and sort == "relevance" else None
+        elif not has_words:
+            chosen["q"] = 0
+        return cls(bits, chosen, sort, matches, has_words, ranked)
 
+    def all_but(self, facet: str | None = None) -> int:
+        """The briefings that every active filter but the facet's own lets through."""
+        selected = self.bits.everything
+        for name, bits in self.chosen.items():
+            if name != facet:
+                selected &= bits
+        return selected
 
-def page_numbers(
-    state: ExplorerQuery, found: dict[str, ColumnElement[bool]], matches: SearchMatches | None,
-    page: int, page_size: int,
-) -> list[int]:
-    """The numbers on one page, chosen from the narrow facet index before any wide row is read."""
-    query = select(Briefing.number)
-    ranked = None
-    if matches is not None and state.effective_sort == "relevance":
-        ranked = matches.ranked()
-        query = query.join(ranked, ranked.c.number == Briefing.number).where(where_all_but(found, "q"))
-    else:
-        query = query.where(where_all_but(found))
-    query = order_by(query, state.effective_sort, ranked)
-    return list(db.session.scalars(query.limit(page_size).offset((page - 1) * page_size)))
+    def numbers(self, start: int = 0, count: int | None = None) -> list[int]:
+        """``count`` numbers of the view (all when None) from the ``start``-th, in its order."""
+        return self.bits.ordered(self.all_but(), self.sort, start, count, self.ranked)
+
+    def facet_counts(self) -> dict[str, dict[Any, int]]:
+        """Counts for every facet value, each facet ignoring its own filter (as Datasette does)."""
+        counts = {name: self.bits.counts(name, self.all_but(name)) for name in FACET_NAMES}
+        counts["key"] = {True: (self.all_but("key") & self.bits.key).bit_count()}
+        counts["current"] = {True: (self.all_but("current") & self.bits.current).bit_count()}
+        return counts
 
 
 def newest_numbers(state: ExplorerQuery, limit: int) -> list[int]:
     """The newest briefings of a view (the feed's entries), whatever the view's sort."""
-    expression = fts_expression(state.q) if state.q else ""
-    matches = SearchMatches(expression) if expression else None
-    found = conditions(state, matches)
-    if state.q and not expression:
-        return []
-    query = order_by(select(Briefing.number).where(where_all_but(found)), "newest", None)
-    return list(db.session.scalars(query.limit(limit)))
+    return View.of(replace(state, sort="newest")).numbers(0, limit)
 
 
 # What a briefing's name, date and link need: the map and lists load these columns only.
@@ -208,23 +224,19 @@ class ExplorerResults:
 
 
 def run(state: ExplorerQuery, page_size: int, url_for_state: Any) -> ExplorerResults:
-    """Results, count and facets for one explorer state: a fixed handful of queries.
+    """Results, count and facets for one explorer state: the search (if any) and the page's rows in SQL.
 
     A ``page_size`` of 0 lists no briefings (``items`` is empty): the count, facets and chips
     alone, for the views that draw or list something else (the map, the concept index).
     """
-    expression = fts_expression(state.q) if state.q else ""
-    matches = SearchMatches(expression) if expression else None
-    found = conditions(state, matches)
-    if state.q and not expression:
-        found["q"] = and_(False)
-    total = db.session.scalar(select(func.count()).select_from(Briefing).where(where_all_but(found))) or 0
+    view = View.of(state, listing=bool(page_size))
+    total = view.all_but().bit_count()
     pages = max(1, -(-total // page_size)) if page_size else 1
     page = min(state.page, pages)
-    numbers = page_numbers(state, found, matches, page, page_size) if total and page_size else []
-    snippets = matches.snippets(numbers) if matches is not None else {}
+    numbers = view.numbers((page - 1) * page_size, page_size) if total and page_size else []
+    snippets = view.matches.snippets(numbers) if view.matches is not None else {}
     items = [(briefing, highlighted(snippets.get(briefing.number))) for briefing in briefings_by_number(numbers)]
-    counts = facet_counts(found)
+    counts = view.facet_counts()
     return ExplorerResults(
         total=total,
         page=page,
@@ -233,7 +245,7 @@ def run(state: ExplorerQuery, page_size: int, url_for_state: Any) -> ExplorerRes
         facets=build_facets(state, counts, url_for_state),
         key_count=counts["key"][True],
         current_count=counts["current"][True],
-        search_words=bool(expression) or not state.q,
+        search_words=view.has_words,
         active=active_filters(state, url_for_state),
     )
 
@@ -248,11 +260,9 @@ CITATION_COLUMNS = (
 
 def all_matching(state: ExplorerQuery) -> list[Briefing]:
     """Every briefing the explorer lists for ``state``, over all its pages and in its order."""
-    expression = fts_expression(state.q) if state.q else ""
-    if state.q and not expression:
+    numbers = View.of(state).numbers()
+    if not numbers:
         return []
-    matches = SearchMatches(expression) if expression else None
-    numbers = page_numbers(state, conditions(state, matches), matches, 1, -1)
     rows = db.session.scalars(
         select(Briefing).options(load_only(*CITATION_COLUMNS)).where(Briefing.number.in_(numbers))
     )
