@@ -21,9 +21,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..content import state as index_state
-from ..extensions import db
 from ..models import Briefing, BriefingTag
 from .linked import superseded
+from .rows import driver_rows
 
 FACET_NAMES = ("category", "organization", "year", "tag")
 ONE = ord("1")
@@ -133,37 +133,36 @@ def set_indexes(text: str, start: int, count: int | None) -> list[int]:
 
 
 def build(version: str) -> Bits:
-    """Read each briefing's facet values from the index (a few narrow queries) into bits."""
-    rows = db.session.execute(
+    """Read each briefing's facet values from the index (three narrow queries) into bits."""
+    rows = driver_rows(
         select(Briefing.number, Briefing.category, Briefing.organization, Briefing.year, Briefing.key)
         .order_by(Briefing.date_key.desc(), Briefing.number.desc())
-    ).all()
-    numbers = tuple(row.number for row in rows)
+    )
+    numbers = tuple(row[0] for row in rows)
     positions = {number: position for position, number in enumerate(numbers)}
     size = len(numbers)
     chars: dict[str, dict[Any, bytearray]] = {name: {} for name in FACET_NAMES}
-    key = bytearray(b"0" * size)
-    for position, row in enumerate(rows):
-        for name in ("category", "organization", "year"):
-            value = getattr(row, name)
-            if value not in chars[name]:
-                chars[name][value] = bytearray(b"0" * size)
-            chars[name][value][position] = ONE
-        if row.key:
-            key[position] = ONE
-    for number, tag in db.session.execute(select(BriefingTag.briefing_number, BriefingTag.tag)):
+    for column, name in enumerate(("category", "organization", "year"), start=1):
+        digits = chars[name]
+        for position, row in enumerate(rows):
+            value = row[column]
+            if value not in digits:
+                digits[value] = bytearray(b"0" * size)
+            digits[value][position] = ONE
+    tags = chars["tag"]
+    for number, tag in driver_rows(select(BriefingTag.briefing_number, BriefingTag.tag)):
         position = positions.get(number)
         if position is not None:
-            if tag not in chars["tag"]:
-                chars["tag"][tag] = bytearray(b"0" * size)
-            chars["tag"][tag][position] = ONE
+            if tag not in tags:
+                tags[tag] = bytearray(b"0" * size)
+            tags[tag][position] = ONE
     everything = (1 << size) - 1
     return Bits(
         version=version, numbers=numbers, positions=positions,
         by_number=tuple(positions[number] for number in sorted(numbers)),
-        values={name: {value: as_int(text) for value, text in values.items()} for name, values in chars.items()},
-        key=as_int(key),
-        current=everything & ~bits_of(positions, size, db.session.scalars(superseded())),
+        values={name: {value: as_int(digits) for value, digits in values.items()} for name, values in chars.items()},
+        key=bits_of(positions, size, (row[0] for row in rows if row[4])),
+        current=everything & ~bits_of(positions, size, (row[0] for row in driver_rows(superseded()))),
         everything=everything,
     )
 

@@ -21,6 +21,7 @@ from .bitsets import FACET_NAMES, Bits, briefing_bits
 from .facets import Facet, active_filters, build_facets
 from .filters import ExplorerQuery
 from .linked import drawn_on, in_neighbourhood, influenced, is_current
+from .rows import driver_rows
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_SEARCH_WORDS = 12
@@ -48,8 +49,7 @@ class SearchMatches:
 
     Membership (for counts and filters) reads rowids alone; ranking only happens for a relevance
     sort; snippets, which re-tokenise each document, are made for the page's rows only. At 10,000
-    briefings a common word matches thousands of them, so their numbers are read straight from the
-    database cursor (SQLAlchemy's result rows would cost more than the search itself).
+    briefings a common word matches thousands of them, so their numbers are read as plain rows.
     """
 
     expression: str
@@ -78,16 +78,6 @@ class SearchMatches:
             .where(self.match(), literal_column("rowid").in_(numbers))
         )
         return {number: found_text for number, found_text in db.session.execute(query).all()}
-
-
-def driver_rows(query: str, parameters: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    """Rows of a plain SQL query from the DBAPI cursor of the session's connection."""
-    cursor = db.session.connection().connection.cursor()
-    try:
-        cursor.execute(query, parameters)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def search_of(state: ExplorerQuery) -> tuple[SearchMatches | None, bool]:
