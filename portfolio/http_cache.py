@@ -10,6 +10,10 @@ After a view, in this order (Flask runs ``after_request`` hooks last-registered 
 4. ``answer_conditionally``: werkzeug ``make_conditional`` turns a matching If-None-Match
    into ``304 Not Modified``.
 
+On a hit each of them runs again and finds its work done (the ETag and Cache-Control are
+in the stored copy) or does the per-request part (compression by the request's
+Accept-Encoding, the conditional answer, the security headers).
+
 Before a view the render cache answers a hit (``RenderCache.answer``), after every other
 ``before_request`` hook, so a hit passes through the same checks and headers as a miss. It is
 emptied when a sync swaps in a new index (``IndexState.listeners``): one path answers, one
@@ -99,7 +103,8 @@ class RenderCache:
     def key() -> tuple[str | bytes, ...]:
         # The scheme and the (validated) Host are part of the key: nothing cached under one Host
         # is served to another. The footer prints the year.
-        return (state().version, request.scheme, request.host, request.path, request.query_string, variant(),
+        current = request._get_current_object()  # one proxy lookup: this runs on every request
+        return (state().version, current.scheme, current.host, current.path, current.query_string, variant(),
                 str(dt.date.today().year))
 
     def answer(self) -> Response | None:
@@ -113,14 +118,9 @@ class RenderCache:
         return current_app.response_class(stored.body, headers=stored.headers)
 
     def store(self, response: Response) -> Response:
-        if (
-            request.method in ("GET", "HEAD")
-            and response.status_code == 200
-            and request.endpoint not in (None, "static")
-            and not g.get("render_cache_hit")
-            and not response.is_streamed
-            and is_shareable(response)
-        ):
+        if "render_cache_hit" in g or response.status_code != 200 or response.is_streamed:
+            return response
+        if request.method in ("GET", "HEAD") and request.endpoint not in (None, "static") and is_shareable(response):
             self.pages.set(self.key(), Stored(response.get_data(), list(response.headers.items())))
         return response
 
@@ -164,18 +164,23 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.extensions["content_index"].listeners.append(render_cache.pages.clear)
 
     def add_validators(response: Response) -> Response:
-        if "Cache-Control" not in response.headers:
-            response.headers["Cache-Control"] = cache_control_for(response.status_code, html_policy)
-        if 200 <= response.status_code < 300 and not response.is_streamed:
-            if not response.get_etag()[0]:
+        headers = response.headers
+        status = response.status_code
+        if "Cache-Control" not in headers:
+            headers["Cache-Control"] = cache_control_for(status, html_policy)
+        if 200 <= status < 300 and not response.is_streamed:
+            etag = headers.get("ETag")
+            if etag is None:
                 response.add_etag()
+                etag = headers["ETag"]
             # A range of a file (206) shares the file's ETag but not its bytes.
-            g.compress_key = f"{response.get_etag()[0]} {response.status_code} {response.headers.get('Content-Range', '')}"
+            g.compress_key = f"{etag} {status} {headers.get('Content-Range', '')}"
         return response
 
     def answer_conditionally(response: Response) -> Response:
-        conditional = "HTTP_IF_NONE_MATCH" in request.environ or "HTTP_IF_MODIFIED_SINCE" in request.environ
-        if conditional and request.method in ("GET", "HEAD") and response.status_code == 200:
+        environ = request.environ
+        conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+        if conditional and response.status_code == 200 and request.method in ("GET", "HEAD"):
             response.make_conditional(request)
         return response
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import request
 from werkzeug.exceptions import BadRequest
 from werkzeug.datastructures import MultiDict
@@ -11,8 +13,11 @@ class BadQuery(ValueError):
     """A query-string value the site cannot use; the message says which and why."""
 
 
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")
+
+
 def has_control_characters(text: str) -> bool:
-    return any(ord(char) < 32 or ord(char) == 127 for char in text)
+    return CONTROL_CHARACTERS.search(text) is not None
 
 
 def clean_text(value: str, name: str, max_length: int) -> str:

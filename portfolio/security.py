@@ -62,23 +62,22 @@ def init_app(app: Flask) -> None:
     """Add the headers to every response: pages, fragments, static files, redirects and errors."""
 
     @app.before_request
-    def reject_control_characters_in_path() -> None:
+    def check_path_and_host() -> None:
         """No real address holds a NUL or other control character: answer 400 before any view
-        (or the filesystem, for static files) sees one."""
-        if has_control_characters(request.path):
-            abort(400, description="The address contains control characters.")
+        (or the filesystem, for static files) sees one.
 
-    @app.before_request
-    def require_a_valid_host() -> None:
-        """Absolute URLs and cache keys are built from the Host: werkzeug gives '' for a missing or
+        Absolute URLs and cache keys are built from the Host: werkzeug gives '' for a missing or
         malformed one (and raises for one outside TRUSTED_HOSTS), and either is a 400, as is an
         IDNA name that cannot be decoded (``xn--zz``)."""
-        host = request.host
+        current = request._get_current_object()  # one proxy lookup: this runs on every request
+        if has_control_characters(current.path):
+            abort(400, description="The address contains control characters.")
+        host = current.host
         if not host:
             raise BadHost()
         if "xn--" in host.lower():
             try:
-                request.host_url  # noqa: B018 - decodes the IDNA labels, as building a URL will
+                current.host_url  # noqa: B018 - decodes the IDNA labels, as building a URL will
             except UnicodeError:
                 raise BadHost() from None
 
