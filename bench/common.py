@@ -28,6 +28,7 @@ server {{
     listen 127.0.0.1:{port};
     root {root};
     default_type text/html;
+{extra}
     location / {{
         try_files $uri $uri/index.html =404;
     }}
@@ -112,9 +113,10 @@ def render_nginx(out: Path, listen_port: int, upstream_port: int) -> Path:
     return render.write_standalone(out, site)
 
 
-def static_nginx(out: Path, listen_port: int, root: Path) -> Path:
-    """A plain static file server under the same main config as the caching proxy."""
-    site = STATIC_SITE.format(port=listen_port, root=root)
+def static_nginx(out: Path, listen_port: int, root: Path, extra: str = "") -> Path:
+    """A plain static file server under the same main config as the caching proxy (``extra``:
+    more server-level directives, such as ``add_header`` lines)."""
+    site = STATIC_SITE.format(port=listen_port, root=root, extra=extra)
     return nginx_renderer().write_standalone(out, site)
 
 

@@ -22,9 +22,13 @@ and reports any error.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import re
+import socket
 import subprocess
+import urllib.parse
 import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
@@ -71,15 +75,28 @@ def run_wrk(wrk: str, url: str, seconds: float) -> dict:
     return parse_wrk(result.stdout)
 
 
-def save_pages(app_url: str, folder: Path) -> Path:
-    """The app's bytes for each page: files for nginx static and a manifest for the Flask floor."""
+# Headers a server writes for itself (gunicorn and nginx both add Date, Server and Connection):
+# everything else the app sends, the floor sends too, and nginx static adds what it can.
+SERVER_HEADERS = {"date", "server", "connection", "keep-alive", "transfer-encoding", "content-length"}
+
+
+def save_pages(app_url: str, folder: Path) -> tuple[Path, list[tuple[str, str]]]:
+    """The app's answer for each page, saved so the other servers send the same response.
+
+    Writes files for nginx static and a manifest (body file and headers) for the Flask floor.
+    Returns the manifest and the headers every page shares (for nginx static's ``add_header``).
+    """
     manifest = {}
+    shared: list[tuple[str, str]] | None = None
     for index, path in enumerate(PAGES.values()):
         with urllib.request.urlopen(app_url + path, timeout=10) as response:
-            body, content_type = response.read(), response.headers["Content-Type"]
+            body = response.read()
+            headers = [(name, value) for name, value in response.headers.items()
+                       if name.lower() not in SERVER_HEADERS]
         name = f"page-{index}.html"
         (folder / name).write_bytes(body)
-        manifest[path] = {"file": name, "content_type": content_type}
+        manifest[path] = {"file": name, "headers": headers}
+        shared = headers if shared is None else [header for header in shared if header in headers]
         url_path = path.split("?")[0]
         static_file = folder / "docroot" / url_path.lstrip("/")
         if url_path.endswith("/"):
@@ -88,43 +105,86 @@ def save_pages(app_url: str, folder: Path) -> Path:
         static_file.write_bytes(body)
     manifest_path = folder / "manifest.json"
     manifest_path.write_text(json.dumps(manifest), "utf-8")
-    return manifest_path
+    # nginx sets Content-Type from default_type and makes its own ETag and Last-Modified.
+    extra = [(name, value) for name, value in shared or [] if name.lower() not in ("content-type", "etag")]
+    return manifest_path, extra
 
 
-def measure(workdir: Path, seconds: float, rounds: int = 3, warmup: float = 1.0, soak: float = 0.0) -> list[dict]:
-    """Each server and page in turn, ``rounds`` times over; the median round per pair is kept."""
+def add_header_lines(headers: list[tuple[str, str]]) -> str:
+    return "\n".join(f'    add_header {name} "{value}";' for name, value in headers)
+
+
+def response_size(url: str) -> tuple[int, int]:
+    """Bytes of the status line and headers, and of the body, of one answer (as wrk asks for it)."""
+    parts = urllib.parse.urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode())
+        answer = b"".join(iter(lambda: sock.recv(65536), b""))
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return len(head) + 4, len(body)
+
+
+SERVERS = ("floor", "app", "nocache", "static", "cache")
+# Each ratio compares two servers measured back to back in the same round.
+PAIRS = {"app_vs_floor": ("app", "floor"), "cache_vs_static": ("cache", "static"), "app_vs_nocache": ("app", "nocache")}
+
+
+def round_order(round_number: int, servers: tuple[str, ...]) -> list[str]:
+    """Every other round goes backwards, so a pair's two servers take turns going first."""
+    return list(servers) if round_number % 2 else list(reversed(servers))
+
+
+def measure(workdir: Path, seconds: float, rounds: int = 3, warmup: float = 1.0, soak: float = 0.0,
+            servers: tuple[str, ...] = SERVERS) -> dict:
+    """Each server and page in turn, ``rounds`` times over.
+
+    Returns ``rows`` (per page and server: the median round's figures and the response's size)
+    and ``ratios`` (per page: the median over rounds of each round's ratio).
+    """
     wrk = find_program("wrk")
     nginx = find_program("nginx", "/usr/sbin/nginx")
     if wrk is None or nginx is None:
         raise RuntimeError("the HTTP benchmark needs wrk and nginx (apt-get install wrk nginx)")
     folder = workdir / "http"
     folder.mkdir(parents=True, exist_ok=True)
-    ports = {name: free_port() for name in ("app", "floor", "static", "cache", "nocache")}
+    ports = {name: free_port() for name in SERVERS}
     database = f"sqlite:///{folder / 'index.sqlite3'}"
     base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    with ExitStack() as servers:
+    runs: dict[tuple[str, str], list[dict]] = {}
+    sizes: dict[tuple[str, str], tuple[int, int]] = {}
+    with ExitStack() as stack:
         app_env = clean_environment(PORT=str(ports["app"]), PORTFOLIO_DATABASE_URL=database)
-        servers.enter_context(running(gunicorn_command(), base["app"] + "/healthz", folder / "app.log", app_env))
-        nocache_env = clean_environment(PORT=str(ports["nocache"]), PORTFOLIO_DATABASE_URL=database,
-                                        PORTFOLIO_RENDER_CACHE_SIZE="0")
-        servers.enter_context(running(gunicorn_command(), base["nocache"] + "/healthz", folder / "nocache.log",
-                                      nocache_env))
-        manifest = save_pages(base["app"], folder)
-        floor_env = clean_environment(PORT=str(ports["floor"]), PORTFOLIO_DATABASE_URL=database,
-                                      BENCH_PAGES=str(manifest))
+        stack.enter_context(running(gunicorn_command(), base["app"] + "/healthz", folder / "app.log", app_env))
+        if "nocache" in servers:
+            nocache_env = clean_environment(PORT=str(ports["nocache"]), PORTFOLIO_DATABASE_URL=database,
+                                            PORTFOLIO_RENDER_CACHE_SIZE="0")
+            stack.enter_context(running(gunicorn_command(), base["nocache"] + "/healthz", folder / "nocache.log",
+                                        nocache_env))
+        manifest, shared_headers = save_pages(base["app"], folder)
         first_page = next(iter(PAGES.values()))
-        servers.enter_context(running(gunicorn_command("bench.floor_app:app"), base["floor"] + first_page,
-                                      folder / "floor.log", floor_env))
-        static_conf = static_nginx(folder / "nginx-static", ports["static"], folder / "docroot")
-        servers.enter_context(running(nginx_command(nginx, static_conf),
-                                      base["static"] + first_page, folder / "nginx-static.log"))
-        cache_conf = render_nginx(folder / "nginx-cache", ports["cache"], ports["app"])
-        servers.enter_context(running(nginx_command(nginx, cache_conf), base["cache"] + "/healthz",
-                                      folder / "nginx-cache.log"))
-        runs: dict[tuple[str, str], list[dict]] = {}
+        if "floor" in servers:
+            floor_env = clean_environment(PORT=str(ports["floor"]), PORTFOLIO_DATABASE_URL=database,
+                                          BENCH_PAGES=str(manifest))
+            stack.enter_context(running(gunicorn_command("bench.floor_app:app"), base["floor"] + first_page,
+                                        folder / "floor.log", floor_env))
+        if "static" in servers:
+            static_conf = static_nginx(folder / "nginx-static", ports["static"], folder / "docroot",
+                                       add_header_lines(shared_headers))
+            stack.enter_context(running(nginx_command(nginx, static_conf),
+                                        base["static"] + first_page, folder / "nginx-static.log"))
+        if "cache" in servers or soak:
+            cache_conf = render_nginx(folder / "nginx-cache", ports["cache"], ports["app"])
+            stack.enter_context(running(nginx_command(nginx, cache_conf), base["cache"] + "/healthz",
+                                        folder / "nginx-cache.log"))
+        for label, path in PAGES.items():
+            for server in servers:
+                sizes[(label, server)] = response_size(base[server] + path)
+                head, body = sizes[(label, server)]
+                print(f"  {label:18} {server:7} answers with {head} bytes of status line and headers, {body} of body")
         for round_number in range(1, rounds + 1):
             for label, path in PAGES.items():
-                for server in ("floor", "app", "nocache", "static", "cache"):
+                for server in round_order(round_number, servers):
                     url = base[server] + path
                     run_wrk(wrk, url, warmup)
                     result = run_wrk(wrk, url, seconds)
@@ -133,28 +193,83 @@ def measure(workdir: Path, seconds: float, rounds: int = 3, warmup: float = 1.0,
                           f"  p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:7.2f} ms"
                           f"  errors {result['errors']}", flush=True)
         for server in ("app", "cache") if soak else ():
-            result = run_wrk(wrk, base[server] + next(iter(PAGES.values())), soak)
+            result = run_wrk(wrk, base[server] + first_page, soak)
             runs.setdefault(("soak", server), []).append(result)
             print(f"  soak {soak:g} s, 64 connections  {server:7} {result['rps']:9.0f} req/s"
                   f"  p99 {result['p99_ms']:7.2f} ms  errors {result['errors']}", flush=True)
     rows = []
     for (label, server), results in runs.items():
         median = sorted(results, key=lambda result: result["rps"])[len(results) // 2]
+        head, body = sizes.get((label, server), (0, 0))
         rows.append({"page": label, "server": server, "url": PAGES.get(label, ""), **median,
-                     "errors": sum(result["errors"] for result in results), "rounds": len(results)})
-    return rows
+                     "errors": sum(result["errors"] for result in results), "rounds": len(results),
+                     "head_bytes": head, "body_bytes": body})
+    return {"rows": rows, "ratios": ratios(runs)}
 
 
-def ratios(rows: list[dict]) -> list[dict]:
-    """app/floor, cache/static and app/app-without-render-cache per page, as fractions."""
-    by = {(row["page"], row["server"]): row["rps"] for row in rows}
-    return [
-        {"page": page,
-         "app_vs_floor": by[(page, "app")] / by[(page, "floor")] if by[(page, "floor")] else 0.0,
-         "cache_vs_static": by[(page, "cache")] / by[(page, "static")] if by[(page, "static")] else 0.0,
-         "app_vs_nocache": by[(page, "app")] / by[(page, "nocache")] if by[(page, "nocache")] else 0.0}
-        for page in PAGES
-    ]
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def ratios(runs: dict[tuple[str, str], list[dict]]) -> list[dict]:
+    """Per page: app/floor, cache/static and app/no-render-cache, each the median of the rounds' ratios."""
+    table = []
+    for page in PAGES:
+        row: dict = {"page": page}
+        for name, (top, bottom) in PAIRS.items():
+            tops, bottoms = runs.get((page, top), []), runs.get((page, bottom), [])
+            per_round = [a["rps"] / b["rps"] for a, b in zip(tops, bottoms) if b["rps"]]
+            row[name] = median(per_round) if per_round else float("nan")
+            row[name + "_rounds"] = per_round
+        table.append(row)
+    return table
+
+
+NAMES = {"floor": "bare Flask floor (same response)", "app": "**the app** (`make serve`)",
+         "nocache": "the app, render cache off", "static": "nginx, static file (same headers)",
+         "cache": "**the app behind `deploy/nginx`**"}
+
+
+def busy_processes(threshold: float = 10.0) -> list[str]:
+    """Other processes using the CPU right now (ps's lifetime average), for the record."""
+    result = subprocess.run(["ps", "-eo", "pcpu=,args="], capture_output=True, text=True, check=False)
+    busy = []
+    for line in result.stdout.splitlines():
+        cpu, _, args = line.strip().partition(" ")
+        if cpu and float(cpu) >= threshold and str(os.getpid()) not in args:
+            busy.append(f"{float(cpu):.0f}% {args.strip()[:90]}")
+    return busy
+
+
+def print_readme_table(result: dict, seconds: float, rounds: int, soak: float, started: dt.datetime,
+                       loads: tuple[float, float]) -> None:
+    """The figures the README's performance table quotes, as Markdown to paste."""
+    print(f"\n**HTTP throughput** — measured {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average"
+          f" {loads[0]:.1f} at the start and {loads[1]:.1f} at the end (`python -m bench.http --seconds {seconds:g}"
+          f" --rounds {rounds} --soak {soak:g}`: wrk, {CONNECTIONS} connections, {THREADS} threads, loopback;"
+          f" req/s and latencies are the median round, ratios the median of the rounds' ratios)\n")
+    print("| page | server | response bytes (head + body) | req/s | p50 ms | p99 ms | errors |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for row in result["rows"]:
+        if row["page"] == "soak":
+            continue
+        print(f"| {row['page']} | {NAMES[row['server']]} | {row['head_bytes']:,} + {row['body_bytes']:,} |"
+              f" {row['rps']:,.0f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {row['errors']} |")
+    print("\n| page | app ÷ bare Flask (target ≥ 0.90) | behind nginx ÷ nginx static (target ≥ 0.90) |"
+          " render cache on ÷ off |")
+    print("| --- | ---: | ---: | ---: |")
+    for row in result["ratios"]:
+        cells = [f"**{row[name]:.2f}** ({', '.join(f'{value:.2f}' for value in row[name + '_rounds'])})"
+                 for name in ("app_vs_floor", "cache_vs_static")]
+        print(f"| {row['page']} | {cells[0]} | {cells[1]} | {row['app_vs_nocache']:.1f}× |")
+    soaks = [row for row in result["rows"] if row["page"] == "soak"]
+    if soaks:
+        print(f"\n| soak: {next(iter(PAGES))}, {soak:g} s, {CONNECTIONS} connections | req/s | p99 ms | errors |")
+        print("| --- | ---: | ---: | ---: |")
+        for row in soaks:
+            print(f"| {NAMES[row['server']]} | {row['rps']:,.0f} | {row['p99_ms']:.1f} | **{row['errors']}** |")
 
 
 def main() -> None:
@@ -162,12 +277,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--soak", type=float, default=0.0, help="seconds of wrk against app and proxy at the end")
+    parser.add_argument("--servers", default=",".join(SERVERS),
+                        help=f"which to measure, from {','.join(SERVERS)} (the app always runs)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/portfolio-bench"))
     args = parser.parse_args()
-    rows = measure(args.workdir, args.seconds, args.rounds, soak=args.soak)
-    for row in ratios(rows):
-        print(f"  {row['page']}: app/floor {row['app_vs_floor']:.0%}, nginx cache/static {row['cache_vs_static']:.0%},"
-              f" render cache on/off {row['app_vs_nocache']:.1f}x")
+    servers = tuple(name for name in SERVERS if name in args.servers.split(","))
+    started = dt.datetime.now(dt.timezone.utc)
+    start_load = os.getloadavg()[0]
+    print(f"Started {started:%Y-%m-%d %H:%M} UTC, load average {start_load:.2f}; other busy processes:")
+    for line in busy_processes() or ["(none above 10 % CPU)"]:
+        print(f"  {line}")
+    result = measure(args.workdir, args.seconds, args.rounds, soak=args.soak, servers=servers)
+    print_readme_table(result, args.seconds, args.rounds, args.soak, started, (start_load, os.getloadavg()[0]))
 
 
 if __name__ == "__main__":
