@@ -262,8 +262,9 @@ def print_readme_table(result: dict, seconds: float, rounds: int, soak: float, s
     print("| --- | ---: | ---: | ---: |")
     for row in result["ratios"]:
         cells = [f"**{row[name]:.2f}** ({', '.join(f'{value:.2f}' for value in row[name + '_rounds'])})"
-                 for name in ("app_vs_floor", "cache_vs_static")]
-        print(f"| {row['page']} | {cells[0]} | {cells[1]} | {row['app_vs_nocache']:.1f}× |")
+                 if row[name + "_rounds"] else "not measured" for name in ("app_vs_floor", "cache_vs_static")]
+        nocache = f"{row['app_vs_nocache']:.1f}×" if row["app_vs_nocache_rounds"] else "not measured"
+        print(f"| {row['page']} | {cells[0]} | {cells[1]} | {nocache} |")
     soaks = [row for row in result["rows"] if row["page"] == "soak"]
     if soaks:
         print(f"\n| soak: {next(iter(PAGES))}, {soak:g} s, {CONNECTIONS} connections | req/s | p99 ms | errors |")
