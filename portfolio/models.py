@@ -164,7 +164,7 @@ class Concept(db.Model):
     briefing_number: Mapped[int] = mapped_column(ForeignKey("briefing.number"))
     heading: Mapped[str] = mapped_column(String(300))
     anchor: Mapped[str] = mapped_column(String(80))
-    sort_key: Mapped[str] = mapped_column(String(300), doc="the heading casefolded: the index's order")
+    sort_key: Mapped[str] = mapped_column(String(300), doc="the index's order: content/collation.py")
 
     __table_args__ = (Index("ix_concept_sort", "sort_key", "briefing_number"),)
 

@@ -6,9 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 from portfolio.content import load_content
+from portfolio.content.collation import concept_sort_key
+from portfolio.content.parsing import split_front_matter
+from tests.helpers import briefing_file, make_app
 
 
 @pytest.fixture
@@ -29,7 +33,7 @@ def entries(client, query: str = "") -> list[tuple[str, str, str]]:
 def test_every_concept_alphabetically_with_its_briefing(client, bundle):
     found = entries(client)
     expected = sorted(((c["heading"], b["number"]) for b in bundle.briefings for c in b["concepts"]),
-                      key=lambda pair: (pair[0].casefold(), pair[1]))
+                      key=lambda pair: (concept_sort_key(pair[0]), pair[1]))
     assert [(heading, int(re.search(r"in (\d+)\.", meta).group(1))) for heading, _, meta in found] == expected
     titles = {b["number"]: b["title"] for b in bundle.briefings}
     for heading, href, meta in found:
@@ -75,3 +79,34 @@ def test_bad_values_are_400(client, query):
 def test_search_syntax_is_just_words(client):
     assert entries(client, 'q="') == []
     assert client.get('/briefings/concepts?q=reward" OR "x').status_code == 200
+
+
+def test_concepts_sort_and_group_without_a_leading_article_case_or_accent(content_dir, tmp_path):
+    """'The Zebra Rule' is looked up under Z, 'Émile's Method' under E; headings show as written."""
+    path = briefing_file(content_dir, 54)
+    front, body = split_front_matter(path.read_text("utf-8"))
+    concepts = "\n\n".join(f"### {heading}\n\nQuetzalwobble, a word no other concept uses." for heading in (
+        "The Zebra Rule", "An Apple Rule", "Émile's Method", "eager evaluation", "Zeta", "A Bitter Lesson",
+        "“The Quoted” Claim"))
+    body = body.split("## Key Concepts")[0] + "## Key Concepts\n\n" + concepts + "\n"
+    path.write_text("---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n" + body, "utf-8")
+    client = make_app(content_dir, tmp_path / "index.sqlite3").test_client()
+    page = BeautifulSoup(client.get("/briefings/concepts?q=quetzalwobble").get_data(as_text=True), "html.parser")
+    groups = [(h2.get_text(), [li.a.get_text() for li in h2.find_next_sibling("ul").select("li")])
+              for h2 in page.select("h2.concept-letter")]
+    assert groups == [
+        ("A", ["An Apple Rule"]),
+        ("B", ["A Bitter Lesson"]),
+        ("E", ["eager evaluation", "Émile's Method"]),
+        ("Q", ["“The Quoted” Claim"]),
+        ("Z", ["The Zebra Rule", "Zeta"]),
+    ]
+
+
+@pytest.mark.parametrize(("heading", "key"), [
+    ("The Bitter Lesson", "bitter lesson"), ("An Apple", "apple"), ("A/B tests", "a/b tests"),
+    ("Anthropic's policy", "anthropic's policy"), ("Theory of mind", "theory of mind"), ("Émergence", "emergence"),
+    ("“The Quoted” claim", "quoted” claim"), ("A 10x gain", "10x gain"), ("The", "the"),
+])
+def test_concept_sort_key(heading, key):
+    assert concept_sort_key(heading) == key

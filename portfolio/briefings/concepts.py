@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from flask import Response, url_for
 from sqlalchemy import and_, func, literal_column, select, text
 
+from ..content.collation import initial
 from ..extensions import db
 from ..models import CONCEPT_FTS_TABLE, Briefing, Concept
 from ..rendering import fragment_target, render_page
@@ -27,6 +29,7 @@ PAGE_SIZE = 200
 @dataclass(frozen=True)
 class ConceptEntry:
     heading: str
+    initial: str  # the letter it is listed under (its heading may start with an article)
     url: str
     number: int
     title: str
@@ -59,7 +62,7 @@ def find(state: ExplorerQuery) -> tuple[int, list[ConceptEntry]]:
     joined = select(func.count()).select_from(Concept).join(Briefing, Briefing.number == Concept.briefing_number)
     total = db.session.scalar(joined.where(where)) or 0
     rows = db.session.execute(
-        select(Concept.heading, Concept.anchor, Briefing)
+        select(Concept.heading, Concept.sort_key, Concept.anchor, Briefing)
         .join(Briefing, Briefing.number == Concept.briefing_number)
         .where(where)
         .order_by(Concept.sort_key, Concept.briefing_number, Concept.id)
@@ -67,16 +70,11 @@ def find(state: ExplorerQuery) -> tuple[int, list[ConceptEntry]]:
         .options(queries.narrow_briefing())
     ).all()
     entries = [
-        ConceptEntry(heading, f"{briefing_url(briefing)}#{anchor}", briefing.number, briefing.title,
-                     briefing.month_label)
-        for heading, anchor, briefing in rows
+        ConceptEntry(heading, initial(sort_key), f"{briefing_url(briefing)}#{anchor}", briefing.number,
+                     briefing.title, briefing.month_label)
+        for heading, sort_key, anchor, briefing in rows
     ]
     return total, entries
-
-
-def letter(entry: ConceptEntry) -> str:
-    first = entry.heading[:1].upper()
-    return first if first.isalpha() else "#"
 
 
 @bp.get("/concepts")
@@ -94,7 +92,7 @@ def concepts() -> Response:
         state=state,
         results=facets,
         total=total,
-        groups=[(key, list(members)) for key, members in groupby(entries, key=letter)],
+        groups=[(key, list(members)) for key, members in groupby(entries, key=attrgetter("initial"))],
         page=state.page,
         pages=pages,
         concepts_url=concepts_url,

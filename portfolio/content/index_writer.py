@@ -42,6 +42,7 @@ from ..models import (
     SourceFile,
 )
 from .briefings import ParsedBriefing
+from .collation import concept_sort_key
 from .loader import Bundle, Remembered
 from .markdown import template_ids
 
@@ -210,7 +211,7 @@ def concept_rows(briefings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each Key Concept of these briefings; ids derive from the briefing, so a patch leaves others alone."""
     return [
         {"id": briefing["number"] * CONCEPTS_PER_BRIEFING + position, "briefing_number": briefing["number"],
-         "heading": concept["heading"], "anchor": concept["anchor"], "sort_key": concept["heading"].casefold(),
+         "heading": concept["heading"], "anchor": concept["anchor"], "sort_key": concept_sort_key(concept["heading"]),
          "text": concept["text"]}
         for briefing in briefings
         for position, concept in enumerate(briefing["concepts"][:CONCEPTS_PER_BRIEFING - 1], start=1)
