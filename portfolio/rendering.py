@@ -40,13 +40,17 @@ def render_page(template: str, blocks: dict[str, str] | None = None, push_url: s
     ``blocks`` maps an ``hx-target`` element id to the block that fills it. A fragment may
     carry ``push_url``: the URL htmx records in the address bar instead of the request's own
     (a form submitted by htmx sends every field, empty ones included; this keeps the short
-    canonical URL). The response always varies on the htmx headers, since one URL answers
-    with either.
+    canonical URL). A fragment starts with the page's ``<title>``. The response always varies on
+    the htmx headers, since one URL answers with either.
     """
     target = fragment_target()
     block = (blocks or {}).get(target) if target is not None else None
     if block:
-        response = make_response(render_block(template, block, **context), push_url=push_url)
+        # The page's <title> leads the fragment: htmx takes a title at the fragment's root as the
+        # document's new title (and leaves it out of the swap), so the tab and history name the view.
+        title = render_block(template, "title", **context).strip()
+        fragment = render_block(template, block, **context)
+        response = make_response(f"<title>{title}</title>\n{fragment}", push_url=push_url)
     else:
         response = make_response(render_template(template, **context))
     response.vary.update(VARY_HEADERS)

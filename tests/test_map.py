@@ -163,3 +163,16 @@ def test_content_text_in_the_picture_is_escaped(content_dir, tmp_path):
     assert node["name"].startswith(f"54. {title}, ")
     assert [link.find("title").get_text() for link in svg.select("a.node")
             if link["aria-label"] == node["name"]] == [node["name"]]
+
+
+@pytest.mark.parametrize(("url", "target"), [
+    ("/briefings/map?category=Safety", "briefings-view"), ("/briefings/map?key=1", "map-results"),
+    ("/briefings/?category=Safety", "briefings-view"), ("/briefings/", "explorer-results"),
+    ("/briefings/concepts?q=reward", "concepts-results"),
+])
+def test_a_fragment_leads_with_its_page_title(client, url, target):
+    """htmx sets document.title from a <title> at the fragment's root: it must be the full page's."""
+    page_title = soup(client.get(url)).title.get_text()
+    fragment = client.get(url, headers={"HX-Request": "true", "HX-Target": target}).get_data(as_text=True)
+    assert fragment.startswith("<title>")
+    assert BeautifulSoup(fragment, "html.parser").find("title", recursive=False).get_text() == page_title

@@ -96,3 +96,21 @@ def test_concept_search_updates_in_place(open_page: OpenPage):
     headings = page.locator("ul.concept-index li > a")
     expect(headings.first).to_be_visible()
     assert headings.count() < 40
+
+
+def test_the_title_follows_each_in_place_update(open_page: OpenPage):
+    """htmx takes the new <title> from the fragment: list <-> map switches and filter changes."""
+    page = open_page(viewport=SIZES["desktop"]).goto("/briefings/?category=Safety")
+    expect(page).to_have_title("Frontier AI Paper Briefings (filtered) · Silvia Seceleanu")
+    page.get_by_role("link", name="View as map").click()
+    page.wait_for_url("**/briefings/map?category=Safety")
+    expect(page).to_have_title("Influence map (filtered) · Frontier AI Paper Briefings")
+    assert page.locator("#briefings-view > title, .explorer-body > title").count() == 0
+    page.get_by_role("link", name="Clear all").click()
+    page.wait_for_url("**/briefings/map")
+    expect(page).to_have_title("Influence map · Frontier AI Paper Briefings")
+    page.get_by_role("link", name="View as list").click()
+    page.wait_for_url("**/briefings/")
+    expect(page).to_have_title("Frontier AI Paper Briefings · Silvia Seceleanu")
+    page.go_back()
+    expect(page).to_have_title("Influence map · Frontier AI Paper Briefings")
