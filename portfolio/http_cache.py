@@ -37,6 +37,9 @@ from .content import state
 from .rendering import variant
 
 ERROR_CACHE_CONTROL = "public, max-age=60"
+# Scheme-and-Host pairs a worker keeps pages for (localhost, 127.0.0.1, the public name, www.):
+# without PORTFOLIO_SITE_URL, any other Host a client sends is answered but not cached.
+ORIGINS_KEPT = 4
 STALE_IF_ERROR = 86_400
 COMPRESS_SETTINGS = {
     "COMPRESS_ALGORITHM": ["br", "gzip"],
@@ -94,10 +97,31 @@ class Stored:
 
 
 class RenderCache:
-    """Finished pages of this worker, by content version, full URL, page-or-fragment and year."""
+    """Finished pages of this worker, by content version, full URL, page-or-fragment and year.
 
-    def __init__(self, entries: int, max_bytes: int):
+    Pages are kept for the first ``origins`` scheme-and-Host pairs they were stored for, for
+    the life of the worker; a page for any other is rendered each time. With
+    ``PORTFOLIO_SITE_URL`` set only its Host gets this far; without it each Host needs its own
+    copy (a page's absolute URLs name it), and a client sending a new Host name on every
+    request could otherwise fill the cache with copies and push out the names visitors use.
+    """
+
+    def __init__(self, entries: int, max_bytes: int, origins: int = ORIGINS_KEPT):
         self.pages = BoundedCache(entries, max_bytes, size=lambda stored: len(stored.body))
+        self.max_origins = origins
+        self.origins: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def admits(self, scheme: str, host: str) -> bool:
+        """Whether pages for this origin are kept: one of the first ``max_origins`` seen."""
+        origin = (scheme, host)
+        if origin in self.origins:
+            return True
+        with self._lock:
+            if len(self.origins) >= self.max_origins:
+                return False
+            self.origins.add(origin)
+            return True
 
     @staticmethod
     def key() -> tuple[str | bytes, ...]:
@@ -121,7 +145,8 @@ class RenderCache:
         if "render_cache_hit" in g or response.status_code != 200 or response.is_streamed:
             return response
         if request.method in ("GET", "HEAD") and request.endpoint not in (None, "static") and is_shareable(response):
-            self.pages.set(self.key(), Stored(response.get_data(), list(response.headers.items())))
+            if self.admits(request.scheme, request.host):
+                self.pages.set(self.key(), Stored(response.get_data(), list(response.headers.items())))
         return response
 
 

@@ -231,6 +231,28 @@ def test_the_render_cache_is_bounded(content_dir: Path, tmp_path: Path) -> None:
     assert statements, "the oldest page was evicted"
 
 
+def test_a_flood_of_host_names_cannot_fill_the_cache_or_push_out_the_real_one(content_dir: Path,
+                                                                             tmp_path: Path) -> None:
+    # Without PORTFOLIO_SITE_URL each Host gets its own copy of a page (its absolute URLs name
+    # that Host). A client sending a new Host name on every request must not make the worker
+    # keep a copy per name, nor push out the pages of the name visitors use.
+    app = make_app(content_dir, tmp_path / "i.sqlite3", render_cache_size=16)
+    client = app.test_client()
+    client.get(BRIEFING)
+    for number in range(40):
+        host = f"h{number}.example"
+        page = parse(client.get(BRIEFING, headers={"Host": host}))
+        assert page.find("link", rel="canonical")["href"] == f"http://{host}{BRIEFING}"
+    assert len(app.extensions["render_cache"].pages) <= 4
+    with counting_queries(app) as statements:
+        client.get(BRIEFING)
+    assert statements == [], "the page for the first Host name was pushed out"
+    with counting_queries(app) as statements:
+        again = parse(client.get(BRIEFING, headers={"Host": "h39.example"}))
+    assert statements, "a Host name past the limit is rendered, not cached"
+    assert again.find("link", rel="canonical")["href"] == f"http://h39.example{BRIEFING}"
+
+
 def test_the_render_cache_can_be_turned_off(content_dir: Path, tmp_path: Path) -> None:
     app = make_app(content_dir, tmp_path / "i.sqlite3", render_cache_size=0)
     client = app.test_client()
