@@ -69,13 +69,21 @@ class SearchMatches:
         return [row[0] for row in driver_rows(query, (self.expression,))]
 
     def snippets(self, numbers: list[int]) -> dict[int, str]:
+        """The best passage of each of these briefings, its hits between HIT_START and HIT_END.
+
+        One pass over the matches between the lowest and highest number: a plain ``rowid IN``
+        would let SQLite run the whole search once per number (measured: 4 to 8 times slower
+        for a prefix word, whose terms FTS5 merges again on every run), so ``+rowid`` keeps the
+        list a filter and the range bounds the pass.
+        """
         if not numbers:
             return {}
         snippet = func.snippet(literal_column(FTS_TABLE), -1, HIT_START, HIT_END, "…", 16)
+        rowid = literal_column("rowid")
         query = (
-            select(literal_column("rowid"), snippet)
+            select(rowid, snippet)
             .select_from(text(FTS_TABLE))
-            .where(self.match(), literal_column("rowid").in_(numbers))
+            .where(self.match(), rowid.between(min(numbers), max(numbers)), literal_column("+rowid").in_(numbers))
         )
         return {number: found_text for number, found_text in db.session.execute(query).all()}
 
