@@ -90,9 +90,11 @@ def test_tag_filter(app, bundle):
 def test_search_finds_words_in_any_field_and_highlights_them(app, bundle):
     results = run(app, q="monosemanticity")
     assert results.items
+    by_number = {b["number"]: b for b in bundle.briefings}
     for briefing, snippet in results.items:
-        text = " ".join([briefing.title, briefing.subtitle, briefing.summary_text,
-                         *[c["heading"] + " " + c["text"] for c in briefing.concepts]]).lower()
+        found = by_number[briefing.number]
+        text = " ".join([found["title"], found["subtitle"], found["summary_text"],
+                         *[c["heading"] + " " + c["text"] for c in found["concepts"]]]).lower()
         assert "monosemantic" in text
         assert snippet is not None and "<mark>" in snippet
 

@@ -7,6 +7,7 @@ The reference here is the SQL the explorer used before (and the map and concept 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -160,3 +161,11 @@ def test_the_counts_follow_a_new_index(content_dir: Path, tmp_path: Path):
 def test_set_indexes_skips_and_takes_like_a_list(text, start, count):
     ones = [index for index, char in enumerate(text) if char == "1"]
     assert set_indexes(text, start, count) == (ones[start:] if count is None else ones[start:start + count])
+
+
+@given(text=st.text(max_size=30), values=st.lists(st.text(min_size=1, max_size=12), max_size=3), page=st.integers(1, 9))
+def test_state_urls_are_what_urlencode_writes(text, values, page):
+    state = ExplorerQuery(q=text, category=tuple(values), organization=tuple(reversed(values)), year=(2024,),
+                          key=True, page=page)
+    assert state.query_string() == urlencode(state.params())
+    assert state.as_from() == urlencode({"from": urlencode(state.params())})

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote_plus
 
 from werkzeug.exceptions import BadRequest
 from werkzeug.datastructures import MultiDict
@@ -126,7 +127,16 @@ class ExplorerQuery:
         return pairs
 
     def query_string(self) -> str:
-        return urlencode(self.params())
+        """``urlencode(self.params())``, kept: a page links to its own state once per card."""
+        return self._query_string
+
+    @cached_property
+    def _query_string(self) -> str:
+        return "&".join(encoded_pair(name, value) for name, value in self.params())
+
+    def as_from(self) -> str:
+        """The state as a briefing link's ``from`` parameter (read back by ``from_query_string``)."""
+        return encoded_pair("from", self.query_string())
 
     def url(self, base: str) -> str:
         query = self.query_string()
@@ -156,3 +166,9 @@ class ExplorerQuery:
 
     def cleared(self) -> ExplorerQuery:
         return ExplorerQuery(sort=self.sort if self.sort != "relevance" else "")
+
+
+@lru_cache(maxsize=2048)
+def encoded_pair(name: str, value: str) -> str:
+    """``name=value`` as ``urlencode`` writes it; a page's links repeat the same few pairs."""
+    return f"{quote_plus(name, safe='')}={quote_plus(value, safe='')}"

@@ -192,10 +192,15 @@ def narrow_briefing() -> Any:
     return load_only(*NARROW_COLUMNS, raiseload=True)
 
 
-def briefings_by_number(numbers: list[int], narrow: bool = False) -> list[Briefing]:
+# What an explorer card shows: no HTML, authors, concepts or citation key (each parsed or looked up per row).
+CARD_COLUMNS = (*NARROW_COLUMNS, Briefing.subtitle, Briefing.tags, Briefing.draft, Briefing.date_key)
+
+
+def briefings_by_number(numbers: list[int], columns: tuple[Any, ...] = ()) -> list[Briefing]:
+    """The briefings of these numbers, in that order; with ``columns``, only those are loaded."""
     query = select(Briefing).where(Briefing.number.in_(numbers))
-    if narrow:
-        query = query.options(narrow_briefing())
+    if columns:
+        query = query.options(load_only(*columns, raiseload=True))
     rows = {b.number: b for b in db.session.scalars(query)}
     return [rows[number] for number in numbers if number in rows]
 
@@ -233,7 +238,7 @@ def run(state: ExplorerQuery, page_size: int, url_for_state: Any) -> ExplorerRes
     page = min(state.page, pages)
     numbers = view.numbers((page - 1) * page_size, page_size) if total and page_size else []
     snippets = view.matches.snippets(numbers) if view.matches is not None else {}
-    items = [(briefing, highlighted(snippets.get(briefing.number))) for briefing in briefings_by_number(numbers)]
+    items = [(briefing, highlighted(snippets.get(briefing.number))) for briefing in briefings_by_number(numbers, CARD_COLUMNS)]
     counts = view.facet_counts()
     return ExplorerResults(
         total=total,

@@ -6,9 +6,8 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, NamedTuple
-from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
 from sqlalchemy import func, select
 
@@ -28,14 +27,22 @@ MAX_FROM_LENGTH = 1000
 
 
 def explorer_url(state: ExplorerQuery) -> str:
-    return state.url(url_for("briefings.explorer"))
+    return state.url(explorer_path())
+
+
+def explorer_path() -> str:
+    """The explorer's own path, built once per request: an explorer page links to it some 60 times."""
+    if "explorer_path" not in g:
+        g.explorer_path = url_for("briefings.explorer")
+    path: str = g.explorer_path
+    return path
 
 
 def briefing_url(briefing: Briefing, back: ExplorerQuery | None = None) -> str:
     """The canonical URL, carrying the explorer state the visitor came from (if any)."""
     url = briefing_path(briefing.number, briefing.slug)
     if back is not None and back.params():
-        url += "?" + urlencode({"from": back.query_string()})
+        url += "?" + back.as_from()
     return url
 
 
