@@ -33,11 +33,8 @@ def map_svg(drawing: MapLayout) -> Markup:
         f' {len(drawing.edges)} connections over time</title>',
         f"\n  <defs>\n    {ARROW}\n  </defs>",
     ]
-    for index, lane in enumerate(drawing.lanes):
-        alt = " lane-alt" if index % 2 else ""
-        out.append(f'\n  <rect class="lane{alt}" x="0" y="{lane.y}" width="{width}" height="{lane.height}"/>')
-        name = escape(lane.name)
-        out += [f'\n  <text class="lane-name" x="{x}" y="{lane.y + 18}">{name}</text>' for x in lane.label_xs]
+    out += [f'\n  <rect class="lane{" lane-alt" if index % 2 else ""}" x="0" y="{lane.y}" width="{width}"'
+            f' height="{lane.height}"/>' for index, lane in enumerate(drawing.lanes)]
     out += [f'\n  <path class="year-line" d="M{x} 0 V{height}"/>' for x in drawing.year_lines]
     out.append('\n  <g class="axis" aria-hidden="true">')
     for tick in drawing.ticks:
@@ -48,6 +45,12 @@ def map_svg(drawing: MapLayout) -> Markup:
     out += [f'\n    <path class="edge k-{edge.kind}" d="{edge.path}" marker-end="url(#map-arrow)"/>'
             for edge in drawing.edges]
     out.append("\n  </g>")
+    # The lanes' names over the edges, each with a halo of its lane's colour (site.css), so a
+    # connection passing under a name never strikes it through.
+    for index, lane in enumerate(drawing.lanes):
+        alt = " alt" if index % 2 else ""
+        name = escape(lane.name)
+        out += [f'\n  <text class="lane-name{alt}" x="{x}" y="{lane.y + 18}">{name}</text>' for x in lane.label_xs]
     text_dy = PILL_H // 2 + 5  # the baseline that centres 13 px digits in the pill
     for node in drawing.nodes:
         item = node.item
