@@ -73,14 +73,17 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def running(command: list[str], ready_url: str, log: Path, env: dict[str, str] | None = None) -> Iterator[None]:
-    """Run a server in its own process group until the block ends; stop exactly that group."""
+def running(command: list[str], ready_url: str, log: Path,
+            env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """Run a server in its own process group until the block ends; stop exactly that group.
+
+    Yields the group's leader (its pid is the group's id)."""
     with open(log, "wb") as output:
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     try:
         wait_until_up(ready_url, process, log)
-        yield
+        yield process
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)

@@ -1,22 +1,31 @@
 """HTTP throughput side by side, in one run, with wrk (64 connections, loopback only).
 
-For a briefing page and a filtered explorer page, four servers answer with the same bytes:
+For a briefing page and a filtered explorer page, five servers answer with the same response
+(wrk sends no Accept-Encoding, so every body is uncompressed; ``answers with`` lines show the
+sizes of each server's status line and headers and of its body):
 
 - app:          the site under gunicorn (gunicorn.conf.py);
-- flask floor:  a bare Flask app under the same gunicorn settings returning those bytes as
-                a constant (bench/floor_app.py) — what Flask and gunicorn cost by themselves;
-- nginx static: nginx serving the same pages saved as files — the physical limit here;
+- flask floor:  a bare Flask app under the same gunicorn settings returning the app's body and
+                headers as constants (bench/floor_app.py) — what Flask and gunicorn cost by
+                themselves;
+- nginx static: nginx serving the same pages saved as files, adding the headers every page
+                shares (its own ETag and Last-Modified stand in for the app's ETag) — the
+                physical limit here;
 - nginx cache:  the site behind the repo's caching proxy config (deploy/nginx);
 - app, no render cache: the site with PORTFOLIO_RENDER_CACHE_SIZE=0 — what the render cache earns.
 
-Each pair runs a few rounds, interleaved, and the median round is kept: other work on the
-machine moves single runs by tens of percent.
+Rounds run every server once per page, alternating the order; a ratio is taken within each
+round (two servers measured minutes apart on a shared machine are not comparable) and the
+median over rounds is reported. Besides req/s, each run records the server's CPU time per
+request (its process group's user + system time): other work on the machine moves req/s by
+tens of percent between runs, but CPU per request hardly at all, so it shows a server's own
+cost even on a busy machine.
 
 Targets: app ≥ 90 % of the floor; nginx cache ≥ 90 % of nginx static; no errors.
 ``--soak 60`` then runs wrk for that long against the app and against nginx in front of it,
-and reports any error.
+and reports any error. The run ends with the README's performance table, as Markdown.
 
-    python -m bench.http --seconds 4 --rounds 3 [--soak 60]
+    python -m bench.http --seconds 4 --rounds 5 --soak 60 [--servers floor,app,...]
 """
 
 from __future__ import annotations
@@ -69,10 +78,31 @@ def parse_wrk(output: str) -> dict:
             "errors": errors}
 
 
-def run_wrk(wrk: str, url: str, seconds: float) -> dict:
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by the live processes of one process group."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # fields after the name: state, ppid, pgrp, ..., utime (11), stime (12)
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(wrk: str, url: str, seconds: float, groups: tuple[int, ...] = ()) -> dict:
+    """wrk's figures, and with ``groups`` (the server's process groups) its CPU time per request:
+    unlike req/s, that hardly moves with whatever else the machine runs, so it shows a server's
+    own cost."""
     command = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--latency", url]
+    before = sum(group_cpu_seconds(group) for group in groups)
     result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60)
-    return parse_wrk(result.stdout)
+    figures = parse_wrk(result.stdout)
+    requests = figures["rps"] * seconds
+    used = sum(group_cpu_seconds(group) for group in groups) - before
+    figures["cpu_us"] = used / requests * 1e6 if groups and requests else float("nan")
+    return figures
 
 
 # Headers a server writes for itself (gunicorn and nginx both add Date, Server and Connection):
@@ -155,28 +185,30 @@ def measure(workdir: Path, seconds: float, rounds: int = 3, warmup: float = 1.0,
     sizes: dict[tuple[str, str], tuple[int, int]] = {}
     with ExitStack() as stack:
         app_env = clean_environment(PORT=str(ports["app"]), PORTFOLIO_DATABASE_URL=database)
-        stack.enter_context(running(gunicorn_command(), base["app"] + "/healthz", folder / "app.log", app_env))
+        groups = {"app": stack.enter_context(running(gunicorn_command(), base["app"] + "/healthz", folder / "app.log",
+                                                     app_env)).pid}
         if "nocache" in servers:
             nocache_env = clean_environment(PORT=str(ports["nocache"]), PORTFOLIO_DATABASE_URL=database,
                                             PORTFOLIO_RENDER_CACHE_SIZE="0")
-            stack.enter_context(running(gunicorn_command(), base["nocache"] + "/healthz", folder / "nocache.log",
-                                        nocache_env))
+            groups["nocache"] = stack.enter_context(running(gunicorn_command(), base["nocache"] + "/healthz",
+                                                            folder / "nocache.log", nocache_env)).pid
         manifest, shared_headers = save_pages(base["app"], folder)
         first_page = next(iter(PAGES.values()))
         if "floor" in servers:
             floor_env = clean_environment(PORT=str(ports["floor"]), PORTFOLIO_DATABASE_URL=database,
                                           BENCH_PAGES=str(manifest))
-            stack.enter_context(running(gunicorn_command("bench.floor_app:app"), base["floor"] + first_page,
-                                        folder / "floor.log", floor_env))
+            groups["floor"] = stack.enter_context(running(gunicorn_command("bench.floor_app:app"),
+                                                          base["floor"] + first_page, folder / "floor.log",
+                                                          floor_env)).pid
         if "static" in servers:
             static_conf = static_nginx(folder / "nginx-static", ports["static"], folder / "docroot",
                                        add_header_lines(shared_headers))
-            stack.enter_context(running(nginx_command(nginx, static_conf),
-                                        base["static"] + first_page, folder / "nginx-static.log"))
+            groups["static"] = stack.enter_context(running(nginx_command(nginx, static_conf),
+                                                           base["static"] + first_page, folder / "nginx-static.log")).pid
         if "cache" in servers or soak:
             cache_conf = render_nginx(folder / "nginx-cache", ports["cache"], ports["app"])
-            stack.enter_context(running(nginx_command(nginx, cache_conf), base["cache"] + "/healthz",
-                                        folder / "nginx-cache.log"))
+            groups["cache"] = stack.enter_context(running(nginx_command(nginx, cache_conf), base["cache"] + "/healthz",
+                                                          folder / "nginx-cache.log")).pid
         for label, path in PAGES.items():
             for server in servers:
                 sizes[(label, server)] = response_size(base[server] + path)
@@ -187,24 +219,30 @@ def measure(workdir: Path, seconds: float, rounds: int = 3, warmup: float = 1.0,
                 for server in round_order(round_number, servers):
                     url = base[server] + path
                     run_wrk(wrk, url, warmup)
-                    result = run_wrk(wrk, url, seconds)
+                    result = run_wrk(wrk, url, seconds, server_groups(server, groups))
                     runs.setdefault((label, server), []).append(result)
                     print(f"  round {round_number}  {label:18} {server:7} {result['rps']:9.0f} req/s"
                           f"  p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:7.2f} ms"
-                          f"  errors {result['errors']}", flush=True)
+                          f"  errors {result['errors']}  CPU {result['cpu_us']:6.0f} µs/request", flush=True)
         for server in ("app", "cache") if soak else ():
-            result = run_wrk(wrk, base[server] + first_page, soak)
+            result = run_wrk(wrk, base[server] + first_page, soak, server_groups(server, groups))
             runs.setdefault(("soak", server), []).append(result)
             print(f"  soak {soak:g} s, 64 connections  {server:7} {result['rps']:9.0f} req/s"
                   f"  p99 {result['p99_ms']:7.2f} ms  errors {result['errors']}", flush=True)
     rows = []
     for (label, server), results in runs.items():
-        median = sorted(results, key=lambda result: result["rps"])[len(results) // 2]
+        median_round = sorted(results, key=lambda result: result["rps"])[len(results) // 2]
         head, body = sizes.get((label, server), (0, 0))
-        rows.append({"page": label, "server": server, "url": PAGES.get(label, ""), **median,
+        rows.append({"page": label, "server": server, "url": PAGES.get(label, ""), **median_round,
+                     "cpu_us": median([result["cpu_us"] for result in results]),
                      "errors": sum(result["errors"] for result in results), "rounds": len(results),
                      "head_bytes": head, "body_bytes": body})
     return {"rows": rows, "ratios": ratios(runs)}
+
+
+def server_groups(server: str, groups: dict[str, int]) -> tuple[int, ...]:
+    """The processes that answer for ``server``: behind nginx, the app's misses count too."""
+    return (groups["cache"], groups["app"]) if server == "cache" else (groups[server],)
 
 
 def median(values: list[float]) -> float:
@@ -214,7 +252,8 @@ def median(values: list[float]) -> float:
 
 
 def ratios(runs: dict[tuple[str, str], list[dict]]) -> list[dict]:
-    """Per page: app/floor, cache/static and app/no-render-cache, each the median of the rounds' ratios."""
+    """Per page: app/floor, cache/static and app/no-render-cache, each the median of the rounds'
+    ratios of req/s, and (``…_cpu``) of CPU time per request, inverted so that 1.0 is as cheap."""
     table = []
     for page in PAGES:
         row: dict = {"page": page}
@@ -223,6 +262,9 @@ def ratios(runs: dict[tuple[str, str], list[dict]]) -> list[dict]:
             per_round = [a["rps"] / b["rps"] for a, b in zip(tops, bottoms) if b["rps"]]
             row[name] = median(per_round) if per_round else float("nan")
             row[name + "_rounds"] = per_round
+            # The same comparison by CPU time per request (the bottom server's over the top's).
+            by_cpu = [b["cpu_us"] / a["cpu_us"] for a, b in zip(tops, bottoms) if a["cpu_us"] > 0]
+            row[name + "_cpu"] = median(by_cpu) if by_cpu else float("nan")
         table.append(row)
     return table
 
@@ -249,22 +291,26 @@ def print_readme_table(result: dict, seconds: float, rounds: int, soak: float, s
     print(f"\n**HTTP throughput** — measured {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average"
           f" {loads[0]:.1f} at the start and {loads[1]:.1f} at the end (`python -m bench.http --seconds {seconds:g}"
           f" --rounds {rounds} --soak {soak:g}`: wrk, {CONNECTIONS} connections, {THREADS} threads, loopback;"
-          f" req/s and latencies are the median round, ratios the median of the rounds' ratios)\n")
-    print("| page | server | response bytes (head + body) | req/s | p50 ms | p99 ms | errors |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+          f" req/s and latencies are the median round, ratios the median of the rounds' ratios, each"
+          f" round's ratio in brackets; server CPU is the user + system time of the server's processes"
+          f" per request, median of the rounds)\n")
+    print("| page | server | response bytes (head + body) | req/s | p50 ms | p99 ms | errors | server CPU µs/request |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in result["rows"]:
         if row["page"] == "soak":
             continue
         print(f"| {row['page']} | {NAMES[row['server']]} | {row['head_bytes']:,} + {row['body_bytes']:,} |"
-              f" {row['rps']:,.0f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {row['errors']} |")
+              f" {row['rps']:,.0f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {row['errors']} |"
+              f" {row['cpu_us']:,.0f} |")
     print("\n| page | app ÷ bare Flask (target ≥ 0.90) | behind nginx ÷ nginx static (target ≥ 0.90) |"
-          " render cache on ÷ off |")
-    print("| --- | ---: | ---: | ---: |")
+          " render cache on ÷ off | the same two by server CPU per request |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for row in result["ratios"]:
         cells = [f"**{row[name]:.2f}** ({', '.join(f'{value:.2f}' for value in row[name + '_rounds'])})"
                  if row[name + "_rounds"] else "not measured" for name in ("app_vs_floor", "cache_vs_static")]
         nocache = f"{row['app_vs_nocache']:.1f}×" if row["app_vs_nocache_rounds"] else "not measured"
-        print(f"| {row['page']} | {cells[0]} | {cells[1]} | {nocache} |")
+        by_cpu = f"{row['app_vs_floor_cpu']:.2f} / {row['cache_vs_static_cpu']:.2f}"
+        print(f"| {row['page']} | {cells[0]} | {cells[1]} | {nocache} | {by_cpu} |")
     soaks = [row for row in result["rows"] if row["page"] == "soak"]
     if soaks:
         print(f"\n| soak: {next(iter(PAGES))}, {soak:g} s, {CONNECTIONS} connections | req/s | p99 ms | errors |")

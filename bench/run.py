@@ -78,16 +78,17 @@ def print_http(result: dict, seconds: float, rounds: int) -> None:
           f"median of {rounds} × {seconds:g} s, loopback)")
     names = {"floor": "Flask floor", "app": "app (gunicorn)", "static": "nginx static", "cache": "app behind nginx cache",
              "nocache": "app, no render cache"}
-    print(f"  {'page':18} {'server':24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"  {'page':18} {'server':24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU µs/req':>11}")
     for row in rows:
         print(f"  {row['page']:18} {names[row['server']]:24} {row['rps']:>9.0f} {row['p50_ms']:>8.2f}"
-              f" {row['p99_ms']:>8.2f} {row['errors']:>7}")
+              f" {row['p99_ms']:>8.2f} {row['errors']:>7} {row['cpu_us']:>11.0f}")
     errors = sum(row["errors"] for row in rows)
     for ratio in result["ratios"]:
         print(f"  {ratio['page']}: app/floor {ratio['app_vs_floor']:.0%} "
               f"(target ≥ {APP_VS_FLOOR_TARGET:.0%}: {verdict(ratio['app_vs_floor'] >= APP_VS_FLOOR_TARGET)}), "
               f"nginx cache/static {ratio['cache_vs_static']:.0%} "
-              f"(target ≥ {CACHE_VS_STATIC_TARGET:.0%}: {verdict(ratio['cache_vs_static'] >= CACHE_VS_STATIC_TARGET)})")
+              f"(target ≥ {CACHE_VS_STATIC_TARGET:.0%}: {verdict(ratio['cache_vs_static'] >= CACHE_VS_STATIC_TARGET)}); "
+              f"by server CPU per request {ratio['app_vs_floor_cpu']:.0%} and {ratio['cache_vs_static_cpu']:.0%}")
     print(f"  errors: {errors} ({verdict(errors == 0)})")
 
 
