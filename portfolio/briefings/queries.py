@@ -1,8 +1,10 @@
 """Explorer queries: filters, facet counts and full-text search, as plain data.
 
-Designed for tens of thousands of briefings: every filter is an indexed column or an
-``IN (subquery)`` on an index, search is one FTS5 MATCH, and a page costs a fixed number of
-queries whatever its size (no per-row queries: tags are stored on the row as JSON).
+Designed for tens of thousands of briefings: filters, counts and order come from the bits of
+``bitsets`` (one int per facet value, per index version); SQL runs the search (one FTS5 MATCH,
+ranked only for a relevance sort), the snippets of the page's rows and those rows alone, so a
+page costs at most four queries whatever the size of the index. ``conditions`` says the same
+filters in SQL for the map and the concept index (tests hold the two to the same answers).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Select, and_, literal_column, select, text
 from sqlalchemy.orm import load_only
 
 from ..extensions import db
@@ -78,14 +80,10 @@ class SearchMatches:
         """
         if not numbers:
             return {}
-        snippet = func.snippet(literal_column(FTS_TABLE), -1, HIT_START, HIT_END, "…", 16)
-        rowid = literal_column("rowid")
-        query = (
-            select(rowid, snippet)
-            .select_from(text(FTS_TABLE))
-            .where(self.match(), rowid.between(min(numbers), max(numbers)), literal_column("+rowid").in_(numbers))
-        )
-        return {number: found_text for number, found_text in db.session.execute(query).all()}
+        query = (f"SELECT rowid, snippet({FTS_TABLE}, -1, ?, ?, '…', 16) FROM {FTS_TABLE}"
+                 f" WHERE {FTS_TABLE} MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN ({', '.join('?' * len(numbers))})")
+        rows = driver_rows(query, (HIT_START, HIT_END, self.expression, min(numbers), max(numbers), *numbers))
+        return dict(rows)
 
 
 def search_of(state: ExplorerQuery) -> tuple[SearchMatches | None, bool]:
