@@ -20,6 +20,7 @@ from sqlalchemy.orm import load_only
 from ..extensions import db
 from ..models import FTS_TABLE, Briefing, BriefingTag
 from .bitsets import FACET_NAMES, Bits, briefing_bits
+from .cards import Card, cards
 from .facets import Facet, active_filters, build_facets
 from .filters import ExplorerQuery
 from .linked import drawn_on, in_neighbourhood, influenced, is_current
@@ -190,15 +191,10 @@ def narrow_briefing() -> Any:
     return load_only(*NARROW_COLUMNS, raiseload=True)
 
 
-# What an explorer card shows: no HTML, authors, concepts or citation key (each parsed or looked up per row).
-CARD_COLUMNS = (*NARROW_COLUMNS, Briefing.subtitle, Briefing.tags, Briefing.draft, Briefing.date_key)
-
-
-def briefings_by_number(numbers: list[int], columns: tuple[Any, ...] = ()) -> list[Briefing]:
-    """The briefings of these numbers, in that order; with ``columns``, only those are loaded."""
+def briefings_by_number(numbers: list[int], narrow: bool = False) -> list[Briefing]:
     query = select(Briefing).where(Briefing.number.in_(numbers))
-    if columns:
-        query = query.options(load_only(*columns, raiseload=True))
+    if narrow:
+        query = query.options(narrow_briefing())
     rows = {b.number: b for b in db.session.scalars(query)}
     return [rows[number] for number in numbers if number in rows]
 
@@ -216,7 +212,7 @@ class ExplorerResults:
     total: int
     page: int
     pages: int
-    items: list[tuple[Briefing, Markup | None]]
+    items: list[tuple[Card, Markup | None]]
     facets: list[Facet]
     key_count: int
     current_count: int
@@ -236,7 +232,7 @@ def run(state: ExplorerQuery, page_size: int, url_for_state: Any) -> ExplorerRes
     page = min(state.page, pages)
     numbers = view.numbers((page - 1) * page_size, page_size) if total and page_size else []
     snippets = view.matches.snippets(numbers) if view.matches is not None else {}
-    items = [(briefing, highlighted(snippets.get(briefing.number))) for briefing in briefings_by_number(numbers, CARD_COLUMNS)]
+    items = [(card, highlighted(snippets.get(card.number))) for card in cards(numbers)]
     counts = view.facet_counts()
     return ExplorerResults(
         total=total,

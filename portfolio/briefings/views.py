@@ -18,6 +18,7 @@ from ..models import Briefing, Connection, RelatedBriefing
 from ..rendering import fragment_target, render_page
 from ..urls import absolute_url, briefing_ident, briefing_path
 from . import document, graph, queries
+from .cards import Card
 from .filters import SORTS, ExplorerQuery
 
 bp = Blueprint("briefings", __name__)
@@ -38,7 +39,7 @@ def explorer_path() -> str:
     return path
 
 
-def briefing_url(briefing: Briefing, back: ExplorerQuery | None = None) -> str:
+def briefing_url(briefing: Briefing | Card, back: ExplorerQuery | None = None) -> str:
     """The canonical URL, carrying the explorer state the visitor came from (if any)."""
     url = briefing_path(briefing.number, briefing.slug)
     if back is not None and back.params():
