@@ -275,12 +275,12 @@ NAMES = {"floor": "bare Flask floor (same response)", "app": "**the app** (`make
 
 
 def busy_processes(threshold: float = 10.0) -> list[str]:
-    """Other processes using the CPU right now (ps's lifetime average), for the record."""
-    result = subprocess.run(["ps", "-eo", "pcpu=,args="], capture_output=True, text=True, check=False)
+    """Other processes using the CPU (ps's average over each one's life), for the record."""
+    result = subprocess.run(["ps", "-eo", "pid=,pcpu=,args="], capture_output=True, text=True, check=False)
     busy = []
     for line in result.stdout.splitlines():
-        cpu, _, args = line.strip().partition(" ")
-        if cpu and float(cpu) >= threshold and str(os.getpid()) not in args:
+        pid, cpu, args = (line.split(None, 2) + ["", "", ""])[:3]
+        if pid.isdigit() and int(pid) != os.getpid() and float(cpu or 0) >= threshold:
             busy.append(f"{float(cpu):.0f}% {args.strip()[:90]}")
     return busy
 
