@@ -5,6 +5,10 @@ from the call until the last byte of the body. With the render cache off every r
 queries SQLite and renders the template: that is the query cost. With it on, a repeated
 request is answered from memory: that is what a busy page costs.
 
+For a search page the same run also times SQLite alone running the page's two FTS5 queries
+(matches ranked by bm25, then the first page's snippets), through a bare ``sqlite3``
+connection: the floor no Python above it can go under, printed beside the page's time.
+
     python -m bench.server_time --content /tmp/portfolio-bench/content-10000 \\
         --database /tmp/portfolio-bench/index-10000.sqlite3
 """
@@ -13,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import io
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
 from sqlalchemy import select
@@ -23,6 +29,7 @@ from werkzeug.test import EnvironBuilder
 
 from portfolio import create_app
 from portfolio.config import Settings
+from portfolio.briefings.queries import SearchMatches, fts_expression
 from portfolio.extensions import db
 from portfolio.models import Briefing
 
@@ -76,6 +83,27 @@ def request_times(app: Flask, url: str) -> list[float]:
     return times
 
 
+def sqlite_floor(database: Path, words: str, page_size: int) -> float:
+    """p50 milliseconds of a search page's FTS5 queries alone (ranked matches, first page's snippets)."""
+    matches = SearchMatches(fts_expression(words))
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        def one() -> float:
+            started = time.perf_counter()
+            numbers = [row[0] for row in connection.execute(*matches.found_sql(ranked=True)).fetchall()]
+            connection.execute(*matches.snippets_sql(numbers[:page_size])).fetchall()
+            return (time.perf_counter() - started) * 1000
+
+        one(), one()
+        times: list[float] = []
+        deadline = time.perf_counter() + SECONDS_PER_PAGE
+        while len(times) < MAX_REQUESTS and time.perf_counter() < deadline:
+            times.append(one())
+        return percentile(times, 0.50)
+    finally:
+        connection.close()
+
+
 def measure(content: Path, database: Path) -> list[dict]:
     rows = []
     for cache_on in (False, True):
@@ -85,9 +113,15 @@ def measure(content: Path, database: Path) -> list[dict]:
             times = request_times(app, url)
             row = {"page": label, "url": url, "render_cache": cache_on, "requests": len(times),
                    "p50_ms": percentile(times, 0.50), "p95_ms": percentile(times, 0.95)}
+            words = parse_qs(urlsplit(url).query).get("q", [""])[0]
+            floor = ""
+            if words and not cache_on:
+                row["sqlite_floor_p50_ms"] = sqlite_floor(database, words, app.config["PAGE_SIZE"])
+                floor = (f"  (SQLite alone {row['sqlite_floor_p50_ms']:.2f} ms, "
+                         f"{row['p50_ms'] / row['sqlite_floor_p50_ms']:.1f}×)")
             rows.append(row)
             print(f"  {label:34} cache {'on ' if cache_on else 'off'}  p50 {row['p50_ms']:7.2f} ms"
-                  f"  p95 {row['p95_ms']:7.2f} ms  ({len(times)} requests)", flush=True)
+                  f"  p95 {row['p95_ms']:7.2f} ms  ({len(times)} requests){floor}", flush=True)
     return rows
 
 

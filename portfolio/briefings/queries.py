@@ -65,11 +65,14 @@ class SearchMatches:
 
     def found(self, ranked: bool) -> list[int]:
         """The matching numbers: by relevance (bm25; a tie puts the higher number first) when ``ranked``."""
-        query = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
+        query, parameters = self.found_sql(ranked)
+        return [row[0] for row in driver_rows(query, parameters)]
+
+    def found_sql(self, ranked: bool) -> tuple[str, tuple[Any, ...]]:
         if ranked:
-            query = (f"SELECT rowid, bm25({FTS_TABLE}, {RANK_WEIGHTS}) AS rank FROM {FTS_TABLE}"
-                     f" WHERE {FTS_TABLE} MATCH ? ORDER BY rank, rowid DESC")
-        return [row[0] for row in driver_rows(query, (self.expression,))]
+            return (f"SELECT rowid, bm25({FTS_TABLE}, {RANK_WEIGHTS}) AS rank FROM {FTS_TABLE}"
+                    f" WHERE {FTS_TABLE} MATCH ? ORDER BY rank, rowid DESC"), (self.expression,)
+        return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (self.expression,)
 
     def snippets(self, numbers: list[int]) -> dict[int, str]:
         """The best passage of each of these briefings, its hits between HIT_START and HIT_END.
@@ -81,10 +84,12 @@ class SearchMatches:
         """
         if not numbers:
             return {}
+        return dict(driver_rows(*self.snippets_sql(numbers)))
+
+    def snippets_sql(self, numbers: list[int]) -> tuple[str, tuple[Any, ...]]:
         query = (f"SELECT rowid, snippet({FTS_TABLE}, -1, ?, ?, '…', 16) FROM {FTS_TABLE}"
                  f" WHERE {FTS_TABLE} MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN ({', '.join('?' * len(numbers))})")
-        rows = driver_rows(query, (HIT_START, HIT_END, self.expression, min(numbers), max(numbers), *numbers))
-        return dict(rows)
+        return query, (HIT_START, HIT_END, self.expression, min(numbers), max(numbers), *numbers)
 
 
 def search_of(state: ExplorerQuery) -> tuple[SearchMatches | None, bool]:
