@@ -70,8 +70,8 @@ class SearchMatches:
 
     def found_sql(self, ranked: bool) -> tuple[str, tuple[Any, ...]]:
         if ranked:
-            return (f"SELECT rowid, bm25({FTS_TABLE}, {RANK_WEIGHTS}) AS rank FROM {FTS_TABLE}"
-                    f" WHERE {FTS_TABLE} MATCH ? ORDER BY rank, rowid DESC"), (self.expression,)
+            return (f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
+                    f" ORDER BY bm25({FTS_TABLE}, {RANK_WEIGHTS}), rowid DESC"), (self.expression,)
         return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (self.expression,)
 
     def snippets(self, numbers: list[int]) -> dict[int, str]:
