@@ -83,20 +83,61 @@ def _fast_bulk_load(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def write_index(bundle: Bundle, path: Path, stamp: str) -> None:
-    path.unlink(missing_ok=True)
-    engine = _engine(path, bulk=True)
-    try:
-        db.metadata.create_all(engine)
-        with engine.begin() as connection:
-            connection.execute(text(FTS_DDL))
-            connection.execute(text(CONCEPT_FTS_DDL))
-            write_whole_tables(connection, bundle, stamp)
-            insert_briefings(connection, bundle.briefings)
-            insert_sources(connection, list(bundle.files.values()))
-            connection.execute(text("ANALYZE"))
-    finally:
-        engine.dispose()
+class NewIndex:
+    """A new index file, written while the content is still being parsed.
+
+    Each briefing's rows go in as soon as its parse arrives (``add``), so SQLite's share of a
+    full sync (tokenising for the two FTS tables above all) runs beside the parsing processes
+    instead of after them; ``finish`` adds the whole-set tables. All in one transaction on a
+    file nobody reads yet: ``sync`` throws the file away if anything fails.
+    """
+
+    BATCH = 250
+
+    def __init__(self, path: Path, include_drafts: bool):
+        path.unlink(missing_ok=True)
+        self.engine = _engine(path, bulk=True)
+        db.metadata.create_all(self.engine)
+        self.connection = self.engine.connect()
+        self.transaction = self.connection.begin()
+        self.connection.execute(text(FTS_DDL))
+        self.connection.execute(text(CONCEPT_FTS_DDL))
+        self.include_drafts = include_drafts
+        self.numbers: set[int] = set()
+        self.pending: list[dict[str, Any]] = []
+
+    def add(self, briefing: ParsedBriefing) -> None:
+        """Write a briefing this build would publish; the first file with a number keeps it, as in
+        the cross-checks (a later one is a problem there, and then the file is not used)."""
+        meta = briefing.meta
+        if meta is None or not briefing.record or meta.number in self.numbers:
+            return
+        if meta.draft and not self.include_drafts:
+            return
+        self.numbers.add(meta.number)
+        self.pending.append(briefing.record)
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        insert_briefings(self.connection, self.pending)
+        self.pending = []
+
+    def finish(self, bundle: Bundle, stamp: str) -> None:
+        """The published briefings not added yet, the whole-set tables, the file list; commit."""
+        for record in bundle.briefings:
+            if record["number"] not in self.numbers:
+                self.numbers.add(record["number"])
+                self.pending.append(record)
+        self.flush()
+        write_whole_tables(self.connection, bundle, stamp)
+        insert_sources(self.connection, list(bundle.files.values()))
+        self.connection.execute(text("ANALYZE"))
+        self.transaction.commit()
+
+    def close(self) -> None:
+        self.connection.close()
+        self.engine.dispose()
 
 
 def patch_index(

@@ -31,6 +31,7 @@ from .sources import ABOUT_FILE, SITE_FILE, Source, file_digest, scan, stamp_of
 
 Parsed = ParsedItem | ParsedBriefing
 Progress = Callable[[int], None]
+OnBriefing = Callable[[ParsedBriefing], None]
 # A file modified this close to when it was read may change again within the same timestamp
 # tick, so its size and time do not prove it unchanged: its bytes are hashed again ("racy git").
 RACY_NS = 2_000_000_000
@@ -84,9 +85,13 @@ def parse_one(source: Source, data: bytes) -> Parsed:
 
 
 def read_files(
-    root: Path, sources: list[Source], previous: ParseCache, progress: Progress | None
+    root: Path, sources: list[Source], previous: ParseCache, progress: Progress | None,
+    on_briefing: OnBriefing | None = None,
 ) -> tuple[ParseCache, set[str], list[Problem]]:
-    """Every file's parse: remembered ones reused, the rest read and parsed (briefings in parallel)."""
+    """Every file's parse: remembered ones reused, the rest read and parsed (briefings in parallel).
+
+    ``on_briefing`` sees each freshly parsed briefing as soon as it is ready, in file order.
+    """
     files: ParseCache = {}
     problems: list[Problem] = []
     to_parse: list[tuple[Source, str, bytes, int]] = []
@@ -117,6 +122,8 @@ def read_files(
     parsed = parse_briefings([(entry[0].rel, entry[2]) for entry in briefing_files], progress)
     for (source, digest, _, seen_ns), briefing in zip(briefing_files, parsed):
         files[source.rel] = Remembered(source, digest, briefing, seen_ns)
+        if on_briefing:
+            on_briefing(briefing)
     return files, {entry[0].rel for entry in to_parse}, problems
 
 
@@ -126,14 +133,17 @@ def load_content(
     previous: ParseCache | None = None,
     progress: Progress | None = None,
     sources: list[Source] | None = None,
+    on_briefing: OnBriefing | None = None,
 ) -> tuple[Bundle, list[Problem]]:
     """Read and validate every content file under ``root``; ``previous`` holds remembered parses.
 
-    ``sources`` is the file list when the caller already has it (``sources.rescan``).
+    ``sources`` is the file list when the caller already has it (``sources.rescan``);
+    ``on_briefing`` is told of each briefing parsed afresh, before the cross-checks (a new
+    index file starts filling while the rest is parsed).
     """
     root = Path(root)
     sources = scan(root) if sources is None else sources
-    files, fresh, problems = read_files(root, sources, previous or {}, progress)
+    files, fresh, problems = read_files(root, sources, previous or {}, progress, on_briefing)
     ordered = [files[s.rel] for s in sources if s.rel in files]  # scan order: site, about, folders
     for remembered in ordered:
         problems.extend(remembered.parsed.problems)

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import create_engine, select, text
 
 from ..models import SourceFile
-from .index_writer import Live, parser_fingerprint, patch_index, write_index
+from .index_writer import Live, NewIndex, parser_fingerprint, patch_index
 from .loader import Bundle, ParseCache, Progress, Remembered, load_content
 from .parsing import ContentError
 from .sources import Source
@@ -95,22 +95,12 @@ def sync(
         trusted = memory if memory is not None and not full and file_identity(target) == memory.identity else None
         live = trusted.live if trusted else (None if full else live_sources(target, include_drafts))
         if live is None:
-            previous: ParseCache = {}
-        elif trusted is None:
-            previous = remembered_parses(target)
+            bundle = write_new_index(root, target, include_drafts, progress, sources)
         else:
-            previous = trusted.cache
-        bundle, problems = load_content(root, include_drafts, previous, progress, sources)
-        if problems:
-            raise ContentError(problems)
-        if live is None:
-            temporary = target.with_name(f"{target.name}.building-{os.getpid()}")
-            try:
-                write_index(bundle, temporary, bundle.stamp)
-                os.replace(temporary, target)
-            finally:
-                temporary.unlink(missing_ok=True)
-        else:
+            previous = trusted.cache if trusted else remembered_parses(target)
+            bundle, problems = load_content(root, include_drafts, previous, progress, sources)
+            if problems:
+                raise ContentError(problems)
             patch_index(bundle, target, bundle.stamp, live, trusted.tables if trusted else None)
         written = Written(file_identity(target) or (0, 0, 0), live_of(bundle), bundle.tables, bundle.files)
     return SyncResult(
@@ -123,6 +113,26 @@ def sync(
         incremental=live is not None,
         written=written,
     )
+
+
+def write_new_index(
+    root: Path, target: Path, include_drafts: bool, progress: Progress | None, sources: list[Source] | None
+) -> Bundle:
+    """Parse everything into a new file beside ``target``, then move it over ``target``."""
+    temporary = target.with_name(f"{target.name}.building-{os.getpid()}")
+    try:
+        index = NewIndex(temporary, include_drafts)
+        try:
+            bundle, problems = load_content(root, include_drafts, None, progress, sources, on_briefing=index.add)
+            if problems:
+                raise ContentError(problems)
+            index.finish(bundle, bundle.stamp)
+        finally:
+            index.close()
+        os.replace(temporary, target)
+        return bundle
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def file_identity(path: Path) -> tuple[int, int, int] | None:
