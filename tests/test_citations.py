@@ -74,8 +74,8 @@ def test_keys_stay_unique_and_the_lower_number_keeps_the_plain_key():
         {"number": 3, "authors": ["OpenAI"], "organization": "OpenAI", "year": 2024, "title": "GPT-4o system card"},
         {"number": 5, "authors": [], "organization": "OpenAI", "year": 2024, "title": "GPT-4o: what changed"},
     ]
-    assign_keys(records)
-    keys = {record["number"]: record["cite_key"] for record in records}
+    bases = {r["number"]: base_key(r["authors"], r["organization"], r["year"], r["title"]) for r in records}
+    keys = assign_keys(bases)
     assert keys == {3: "openai2024gpt4o", 5: "openai2024gpt4ob", 9: "openai2024gpt4oc"}
 
 

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from .citekeys import base_key
 from .markdown import plain_text, render_many, slugify
 from .parsing import Problem, read_markdown, validate
 from .related import document_terms
@@ -43,6 +44,7 @@ class ParsedBriefing:
     record: dict[str, Any]
     problems: list[Problem]
     terms: Counter[str] = field(default_factory=Counter)  # its words, for related briefings (kept without the row)
+    cite_base: str = ""  # its citation key before the set makes it unique (citekeys.assign_keys)
 
     @functools.cached_property
     def number(self) -> int:
@@ -151,8 +153,11 @@ def parse_briefing(rel: str, data: bytes) -> ParsedBriefing:
     body, body_problems = parse_body(parsed[1])
     body_problems += scheme_problems(parsed[1])
     problems.extend(Problem(rel, field_name, message) for field_name, message in body_problems)
-    row = record(meta, rel, body) if meta else {}
-    return ParsedBriefing(rel, meta, row, problems, document_terms(row) if row else Counter())
+    if meta is None:
+        return ParsedBriefing(rel, None, {}, problems)
+    row = record(meta, rel, body)
+    cite_base = base_key(meta.authors, meta.organization, meta.date.year, meta.title)
+    return ParsedBriefing(rel, meta, row, problems, document_terms(row), cite_base)
 
 
 def _parse_pair(pair: tuple[str, bytes]) -> ParsedBriefing:

@@ -3,7 +3,8 @@
 A key is the first author's family name, the year and the first significant word of the title,
 folded to lower-case ASCII letters and digits. When two briefings would share a key, the one
 with the lower number keeps it and the others get ``b``, ``c``, ... so adding a briefing never
-changes an existing briefing's key.
+changes an existing briefing's key. The base key depends on one file alone, so it is computed
+when the file is parsed (and remembered with the parse); only the suffixes need the whole set.
 """
 
 from __future__ import annotations
@@ -68,17 +69,13 @@ def suffix(index: int) -> str:
     return letters
 
 
-def assign_keys(records: list[dict[str, object]]) -> None:
-    """Set ``cite_key`` on every briefing record, unique across all of them."""
+def assign_keys(bases: dict[int, str]) -> dict[int, str]:
+    """Each briefing number's key, from its ``base_key``: unique across all of them, lower numbers first."""
     taken: dict[str, int] = {}
     used: set[str] = set()
-    for record in sorted(records, key=lambda item: int(item["number"])):  # type: ignore[call-overload]
-        base = base_key(
-            list(record.get("authors") or []),  # type: ignore[call-overload]
-            str(record["organization"]),
-            int(record["year"]),  # type: ignore[call-overload]
-            str(record["title"]),
-        )
+    keys: dict[int, str] = {}
+    for number in sorted(bases):
+        base = bases[number]
         index = taken.get(base, 0)
         key = base + suffix(index)
         while key in used:  # 'smith2020ab' could also be a base: skip it
@@ -86,4 +83,5 @@ def assign_keys(records: list[dict[str, object]]) -> None:
             key = base + suffix(index)
         taken[base] = index + 1
         used.add(key)
-        record["cite_key"] = key
+        keys[number] = key
+    return keys

@@ -39,13 +39,8 @@ def related_briefing_rows(briefings: BriefingSet) -> Rows:
 
 def cite_key_rows(briefings: BriefingSet) -> Rows:
     """Each briefing's BibTeX key, unique across the set: a new or renamed briefing can take another's."""
-    records: list[dict[str, object]] = [
-        {"number": meta.number, "authors": list(meta.authors), "organization": meta.organization,
-         "year": meta.date.year, "title": meta.title}
-        for meta in map(briefings.meta_of, briefings.published)
-    ]
-    assign_keys(records)
-    return {"cite_key": [{"number": record["number"], "key": record["cite_key"]} for record in records]}
+    keys = assign_keys({briefing.number: briefing.cite_base for briefing in briefings.published})
+    return {"cite_key": [{"number": number, "key": key} for number, key in keys.items()]}
 
 
 SET_STEPS: tuple[SetStep, ...] = (connection_rows, related_briefing_rows, cite_key_rows)

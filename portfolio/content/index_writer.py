@@ -293,5 +293,5 @@ def insert_sources(connection: Connection, files: list[Remembered]) -> None:
 def _without_row(parsed: Any) -> Any:
     """A briefing's rendered row lives in the briefing table; keep only what the cross-checks read."""
     if isinstance(parsed, ParsedBriefing):
-        return ParsedBriefing(parsed.rel, parsed.meta, {}, parsed.problems, parsed.terms)
+        return ParsedBriefing(parsed.rel, parsed.meta, {}, parsed.problems, parsed.terms, parsed.cite_base)
     return parsed
