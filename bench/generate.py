@@ -78,8 +78,15 @@ class Writer:
             meta["connections"] = [{pick.choice(KINDS): target} for target in sorted(links)]
         return meta
 
-    def body(self) -> str:
-        parts = ["## Summary", "", self.paragraph((4, 7)), "", "## Key Concepts", ""]
+    def topics(self, total: int) -> str:
+        """A few rare made-up words ('topic417'), each shared by about thirty briefings: real
+        briefings share such words, and without them related briefings would have nothing to find."""
+        pool = max(10, total // 10)
+        return " ".join(f"topic{self.random.randrange(pool)}" for _ in range(self.random.randint(2, 4)))
+
+    def body(self, total: int) -> str:
+        summary = f"{self.paragraph((4, 7))} {self.topics(total).capitalize()}."
+        parts = ["## Summary", "", summary, "", "## Key Concepts", ""]
         for _ in range(self.random.randint(2, 4)):
             parts += [f"### {self.phrase(5, 12).capitalize()}", "", self.paragraph((3, 6)), ""]
         return "\n".join(parts)
@@ -87,7 +94,7 @@ class Writer:
     def briefing(self, number: int, total: int) -> str:
         meta = self.front_matter(number, total)
         front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
-        return f"---\n{front}---\n{self.body()}"
+        return f"---\n{front}---\n{self.body(total)}"
 
 
 def generate(count: int, target: Path, seed: int = 5, source: Path = BUNDLED) -> Path:
