@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import random
 import re
+from collections import Counter
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
 from portfolio.content import load_content, sync
-from portfolio.content.related import document_terms, related
+from portfolio.content import related as related_module
+from portfolio.content.related import document_terms, forget, related
 
 ASL3 = "/briefings/54-activating-asl-3-protections"
 
@@ -69,3 +72,40 @@ def test_a_briefing_without_connections_still_gets_related_ones(client, content_
         page = BeautifulSoup(fresh.get(ASL3).get_data(as_text=True), "html.parser")
         assert "No connections recorded yet." in page.find("section", class_="connections").get_text()
         assert len(related_section(fresh, ASL3)) == 5
+
+
+def fresh_related(documents: dict, connections: list) -> dict:
+    """``related`` with no earlier answer to build on: every list computed afresh."""
+    forget()
+    return related(documents, connections)
+
+
+def test_after_any_sequence_of_edits_the_lists_equal_a_fresh_computation():
+    pick = random.Random(7)
+    vocabulary = [f"word{n}" for n in range(120)]
+
+    def text() -> Counter:
+        return Counter(pick.choices(vocabulary, k=pick.randint(3, 12)))
+
+    documents = {number: text() for number in range(1, 80)}
+    connections = [{"source": n, "target": pick.randint(1, n - 1)} for n in range(2, 80, 3)]
+    forget()
+    for step in range(60):
+        change = pick.choice(("edit", "edit", "add", "remove", "connect", "disconnect"))
+        if change == "edit":
+            documents[pick.choice(list(documents))] = text()
+        elif change == "add":
+            documents[max(documents) + 1] = text()
+        elif change == "remove" and len(documents) > 10:
+            gone = pick.choice(list(documents))
+            del documents[gone]
+            connections = [c for c in connections if gone not in (c["source"], c["target"])]
+        elif change == "connect":
+            source, target = pick.sample(list(documents), 2)
+            connections.append({"source": source, "target": target})
+        elif connections:
+            connections.pop(pick.randrange(len(connections)))
+        answer = related(dict(documents), list(connections))
+        built_on = related_module._last
+        assert answer == fresh_related(dict(documents), list(connections)), (step, change)
+        related_module._last = built_on  # the next step builds on the answers built step by step

@@ -18,6 +18,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 TOP_RELATED = 5
@@ -54,15 +55,56 @@ def document_terms(briefing: dict[str, Any]) -> Counter[str]:
     return terms(document_text(briefing))
 
 
-def strongest_terms(documents: dict[int, Counter[str]]) -> dict[int, list[tuple[str, int]]]:
+@dataclass(frozen=True)
+class Similarity:
+    """One complete answer of ``related``, with what it was computed from."""
+
+    documents: dict[int, Counter[str]]
+    frequency: Counter[str]
+    vectors: dict[int, list[tuple[str, int]]]
+    excluded: dict[int, frozenset[int]]
+    limit: int
+    found: dict[int, list[int]]
+
+
+# The last answer in this process. An edit changes a few vectors; only briefings that share a
+# term with a changed vector (old or new) can get another list, so the rest are kept. The
+# answer is the same as computing every list afresh (tested), whichever answer came before.
+_last: Similarity | None = None
+
+
+def forget() -> None:
+    """Drop the last answer, so the next ``related`` computes every list afresh (as a cold sync does)."""
+    global _last
+    _last = None
+
+
+def document_frequency(documents: dict[int, Counter[str]], previous: Similarity | None) -> Counter[str]:
+    """In how many documents each term occurs: from the last answer's counts, corrected for the
+    documents whose counted words are other objects now (a file parsed again), when there is one."""
+    if previous is None:
+        frequency: Counter[str] = Counter()
+        for counts in documents.values():
+            frequency.update(counts.keys())
+        return frequency
+    frequency = previous.frequency.copy()
+    for number, counts in previous.documents.items():
+        if documents.get(number) is not counts:
+            frequency.subtract(counts.keys())
+    for number, counts in documents.items():
+        if previous.documents.get(number) is not counts:
+            frequency.update(counts.keys())
+    return frequency
+
+
+def strongest_terms(
+    documents: dict[int, Counter[str]], frequency: Counter[str]
+) -> dict[int, list[tuple[str, int]]]:
     """Each document's TERMS_PER_BRIEFING heaviest terms, weights of a unit-length TF-IDF vector.
 
     Weights are whole numbers (millionths), so sums are exact and every machine ranks alike.
     """
     count = len(documents)
-    frequency: Counter[str] = Counter()
-    for counts in documents.values():
-        frequency.update(counts.keys())
     ceiling = min(MAX_DOCUMENT_CEILING, max(MIN_DOCUMENT_CEILING, int(count * MAX_DOCUMENT_SHARE)))
     # Most of a briefing's words are too common or its own alone: one set intersection (in C)
     # leaves the few that count, instead of a test per word in Python (the step's largest cost).
@@ -74,8 +116,8 @@ def strongest_terms(documents: dict[int, Counter[str]]) -> dict[int, list[tuple[
             for term in counts.keys() & useful
         }
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        top = heapq.nsmallest(TERMS_PER_BRIEFING, weights.items(), key=lambda item: (-item[1], item[0]))
-        vectors[number] = [(term, round(SCALE * weight / norm)) for term, weight in top]
+        top = sorted((-weight, term) for term, weight in weights.items())[:TERMS_PER_BRIEFING]
+        vectors[number] = [(term, round(SCALE * -negative / norm)) for negative, term in top]
     return vectors
 
 
@@ -83,28 +125,54 @@ def related(
     documents: dict[int, Counter[str]], connections: Iterable[dict[str, Any]], limit: int = TOP_RELATED
 ) -> dict[int, list[int]]:
     """For each briefing number (with its counted words), up to ``limit`` others, most similar first."""
-    excluded: dict[int, set[int]] = defaultdict(set)
+    global _last
+    pairs: dict[int, set[int]] = defaultdict(set)
     for connection in connections:
-        excluded[connection["source"]].add(connection["target"])
-        excluded[connection["target"]].add(connection["source"])
-    vectors = strongest_terms(documents)
+        pairs[connection["source"]].add(connection["target"])
+        pairs[connection["target"]].add(connection["source"])
+    excluded = {number: frozenset(others) for number, others in pairs.items()}
+    previous = _last if _last is not None and _last.limit == limit else None
+    frequency = document_frequency(documents, previous)
+    vectors = strongest_terms(documents, frequency)
     postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for number, vector in vectors.items():
         for term, weight in vector:
             postings[term].append((number, weight))
-    found = {}
-    for number, vector in vectors.items():
-        scores: dict[int, int] = defaultdict(int)
-        for term, weight in vector:
-            for other, other_weight in postings[term]:
-                scores[other] += weight * other_weight
-        scores.pop(number, None)
-        for other in excluded[number]:
-            scores.pop(other, None)
-        # Highest score first, then the lower number: one int per candidate, compared in C.
-        packed = [score * NUMBER_SPAN + (NUMBER_SPAN - 1 - other) for other, score in scores.items()]
-        found[number] = [NUMBER_SPAN - 1 - value % NUMBER_SPAN for value in heapq.nlargest(limit, packed)]
+    found = {} if previous is None else {n: others for n, others in previous.found.items() if n in vectors}
+    for number in vectors if previous is None else to_recompute(previous, vectors, excluded, postings):
+        found[number] = most_similar(number, vectors[number], postings, excluded.get(number, frozenset()), limit)
+    _last = Similarity(dict(documents), frequency, vectors, excluded, limit, found)
     return found
+
+
+def to_recompute(
+    previous: Similarity, vectors: dict[int, list[tuple[str, int]]], excluded: dict[int, frozenset[int]],
+    postings: dict[str, list[tuple[int, int]]],
+) -> set[int]:
+    """The briefings whose list may differ from ``previous``: their own vector or exclusions changed,
+    or they share a term with a vector that changed (a score with it may have changed)."""
+    changed = {n for n in vectors.keys() | previous.vectors.keys() if vectors.get(n) != previous.vectors.get(n)}
+    touched = {term for n in changed for term, _ in vectors.get(n, []) + previous.vectors.get(n, [])}
+    again = {n for n in changed if n in vectors}
+    again |= {n for n in excluded.keys() | previous.excluded.keys() if excluded.get(n) != previous.excluded.get(n)}
+    again |= {n for term in touched for n, _ in postings.get(term, [])}
+    return again & vectors.keys()
+
+
+def most_similar(
+    number: int, vector: list[tuple[str, int]], postings: dict[str, list[tuple[int, int]]],
+    excluded: frozenset[int], limit: int,
+) -> list[int]:
+    scores: dict[int, int] = defaultdict(int)
+    for term, weight in vector:
+        for other, other_weight in postings[term]:
+            scores[other] += weight * other_weight
+    scores.pop(number, None)
+    for other in excluded:
+        scores.pop(other, None)
+    # Highest score first, then the lower number: one int per candidate, compared in C.
+    packed = [score * NUMBER_SPAN + (NUMBER_SPAN - 1 - other) for other, score in scores.items()]
+    return [NUMBER_SPAN - 1 - value % NUMBER_SPAN for value in heapq.nlargest(limit, packed)]
 
 
 def related_rows(documents: dict[int, Counter[str]], connections: list[dict[str, Any]]) -> list[dict[str, Any]]:
