@@ -63,8 +63,9 @@ def build_facets(state: ExplorerQuery, counts: dict[str, dict[Any, int]], url_fo
                         "count": values[value],
                         "selected": value in chosen,
                         "toggle_url": url_for_state(state.toggled(name, value)),
+                        "position": position,  # numbers the value's checkbox id: f-<facet>-<position>
                     }
-                    for value in ordered
+                    for position, value in enumerate(ordered, start=1)
                 ],
             )
         )
