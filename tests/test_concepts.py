@@ -110,3 +110,13 @@ def test_concepts_sort_and_group_without_a_leading_article_case_or_accent(conten
 ])
 def test_concept_sort_key(heading, key):
     assert concept_sort_key(heading) == key
+
+
+@pytest.mark.parametrize("query", ["", "q=reward", "category=Safety", "category=Safety&q=policy", "key=1&current=1",
+                                   "around=54"])
+def test_the_count_says_how_many_are_listed(client, query):
+    response = client.get(f"/briefings/concepts?{query}")
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    listed = len(page.select("ul.concept-index li"))
+    assert listed > 0
+    assert page.find(id="concepts-count").get_text(strip=True) == f"{listed} concept{'' if listed == 1 else 's'}"

@@ -59,8 +59,12 @@ def concept_condition(state: ExplorerQuery) -> Any:
 
 def find(state: ExplorerQuery) -> tuple[int, list[ConceptEntry]]:
     where = concept_condition(state)
-    joined = select(func.count()).select_from(Concept).join(Briefing, Briefing.number == Concept.briefing_number)
-    total = db.session.scalar(joined.where(where)) or 0
+    counted = select(func.count()).select_from(Concept)
+    if state.without_search().is_filtered:
+        # Only a facet reads the briefing: unfiltered, joining 30,000 concepts to their briefings
+        # took 13 ms of the count at 10,000 briefings, counting them alone 1 ms.
+        counted = counted.join(Briefing, Briefing.number == Concept.briefing_number)
+    total = db.session.scalar(counted.where(where)) or 0
     rows = db.session.execute(
         select(Concept.heading, Concept.sort_key, Concept.anchor, Briefing)
         .join(Briefing, Briefing.number == Concept.briefing_number)
