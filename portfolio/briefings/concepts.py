@@ -13,7 +13,7 @@ from operator import attrgetter
 from typing import Any
 
 from flask import Response, url_for
-from sqlalchemy import and_, func, literal_column, select, text
+from sqlalchemy import and_, func, literal_column, select, text, true
 
 from ..content.collation import initial
 from ..extensions import db
@@ -42,9 +42,17 @@ def concepts_url(state: ExplorerQuery) -> str:
 
 
 def concept_condition(state: ExplorerQuery) -> Any:
-    """The facets narrow the briefings; the search narrows the concepts."""
-    facets = queries.conditions(state.without_search(), None)
-    where = [queries.where_all_but(facets)]
+    """The facets narrow the briefings; the search narrows the concepts.
+
+    The facets become one set of briefing numbers (a subquery SQLite evaluates once), not a
+    condition on each concept's joined briefing: at 10,000 briefings that join made a category's
+    concept page 10 ms slower than reading its 200 rows, and its count 13 ms instead of 6.
+    """
+    where = []
+    briefings = state.without_search()
+    if briefings.is_filtered:
+        chosen = select(Briefing.number).where(queries.where_all_but(queries.conditions(briefings, None)))
+        where.append(Concept.briefing_number.in_(chosen))
     if state.q:
         expression = queries.fts_expression(state.q)
         if not expression:
@@ -54,17 +62,12 @@ def concept_condition(state: ExplorerQuery) -> Any:
             .where(literal_column(CONCEPT_FTS_TABLE).op("MATCH")(expression))
         )
         where.append(Concept.id.in_(matches))
-    return and_(*where)
+    return and_(true(), *where)
 
 
 def find(state: ExplorerQuery) -> tuple[int, list[ConceptEntry]]:
     where = concept_condition(state)
-    counted = select(func.count()).select_from(Concept)
-    if state.without_search().is_filtered:
-        # Only a facet reads the briefing: unfiltered, joining 30,000 concepts to their briefings
-        # took 13 ms of the count at 10,000 briefings, counting them alone 1 ms.
-        counted = counted.join(Briefing, Briefing.number == Concept.briefing_number)
-    total = db.session.scalar(counted.where(where)) or 0
+    total = db.session.scalar(select(func.count()).select_from(Concept).where(where)) or 0
     rows = db.session.execute(
         select(Concept.heading, Concept.sort_key, Concept.anchor, Briefing)
         .join(Briefing, Briefing.number == Concept.briefing_number)
