@@ -5,8 +5,8 @@ from the call until the last byte of the body. With the render cache off every r
 queries SQLite and renders the template: that is the query cost. With it on, a repeated
 request is answered from memory: that is what a busy page costs.
 
-For a search page the same run also times SQLite alone running the page's two FTS5 queries
-(matches ranked by bm25, then the first page's snippets), through a bare ``sqlite3``
+For a search page the same run also times SQLite alone running the search's FTS5 queries
+(its matches, its first page by bm25, that page's snippets) through a bare ``sqlite3``
 connection: the floor no Python above it can go under, printed beside the page's time.
 
     python -m bench.server_time --content /tmp/portfolio-bench/content-10000 \\
@@ -84,14 +84,15 @@ def request_times(app: Flask, url: str) -> list[float]:
 
 
 def sqlite_floor(database: Path, words: str, page_size: int) -> float:
-    """p50 milliseconds of a search page's FTS5 queries alone (ranked matches, first page's snippets)."""
+    """p50 milliseconds of a search's FTS5 queries alone (matches, first page by bm25, its snippets)."""
     matches = SearchMatches(fts_expression(words))
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
         def one() -> float:
             started = time.perf_counter()
-            numbers = [row[0] for row in connection.execute(*matches.found_sql(ranked=True)).fetchall()]
-            connection.execute(*matches.snippets_sql(numbers[:page_size])).fetchall()
+            connection.execute(*matches.members_sql()).fetchall()
+            numbers = [row[0] for row in connection.execute(*matches.ranked_sql(0, page_size)).fetchall()]
+            connection.execute(*matches.snippets_sql(numbers)).fetchall()
             return (time.perf_counter() - started) * 1000
 
         one(), one()

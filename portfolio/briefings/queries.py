@@ -63,16 +63,26 @@ class SearchMatches:
     def numbers(self) -> Select[Any]:
         return select(literal_column("rowid")).select_from(text(FTS_TABLE)).where(self.match())
 
-    def found(self, ranked: bool) -> list[int]:
-        """The matching numbers: by relevance (bm25; a tie puts the higher number first) when ``ranked``."""
-        query, parameters = self.found_sql(ranked)
-        return [row[0] for row in driver_rows(query, parameters)]
+    def members(self) -> list[int]:
+        """Every matching number, in no order: one string from SQLite (thousands of rows cost more)."""
+        found = driver_rows(*self.members_sql())[0][0]
+        return [int(number) for number in found.split(",")] if found else []
 
-    def found_sql(self, ranked: bool) -> tuple[str, tuple[Any, ...]]:
-        if ranked:
-            return (f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
-                    f" ORDER BY bm25({FTS_TABLE}, {RANK_WEIGHTS}), rowid DESC"), (self.expression,)
-        return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (self.expression,)
+    def members_sql(self) -> tuple[str, tuple[Any, ...]]:
+        return f"SELECT group_concat(rowid) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (self.expression,)
+
+    def ranked(self, start: int = 0, count: int | None = None) -> list[int]:
+        """``count`` matching numbers (all when None) from the ``start``-th, best first.
+
+        By bm25, a tie putting the higher number first; a page alone lets SQLite keep only the
+        best rows as it ranks instead of sorting every match.
+        """
+        return [row[0] for row in driver_rows(*self.ranked_sql(start, count))]
+
+    def ranked_sql(self, start: int = 0, count: int | None = None) -> tuple[str, tuple[Any, ...]]:
+        return (f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
+                f" ORDER BY bm25({FTS_TABLE}, {RANK_WEIGHTS}), rowid DESC LIMIT ? OFFSET ?",
+                (self.expression, -1 if count is None else count, start))
 
     def snippets(self, numbers: list[int]) -> dict[int, str]:
         """The best passage of each of these briefings, its hits between HIT_START and HIT_END.
@@ -129,7 +139,12 @@ def where_all_but(found: dict[str, ColumnElement[bool]], facet: str | None = Non
 
 @dataclass
 class View:
-    """An explorer state as bits: one per active filter (keyed like ``conditions``), and its search."""
+    """An explorer state as bits: one per active filter (keyed like ``conditions``), and its search.
+
+    A search's matches become bits; when the view lists them by relevance and no other filter
+    narrows it, SQLite ranks and pages them itself (``rank_in_sql``); with other filters every
+    match is ranked (``ranked``) and the page is the first of them the filters let through.
+    """
 
     bits: Bits
     chosen: dict[str, int]
@@ -137,6 +152,7 @@ class View:
     matches: SearchMatches | None
     has_words: bool
     ranked: list[int] | None  # a relevance sort's numbers, best first
+    rank_in_sql: bool = False
 
     @classmethod
     def of(cls, state: ExplorerQuery, listing: bool = True) -> View:
@@ -152,14 +168,17 @@ class View:
             chosen["around"] = bits.of([state.around, *neighbours])
         matches, has_words = search_of(state)
         sort = state.effective_sort
+        by_relevance = listing and sort == "relevance" and matches is not None
         ranked = None
         if matches is not None:
-            found = matches.found(ranked=listing and sort == "relevance")
-            chosen["q"] = bits.of(found)
-            ranked = found if listing and sort == "relevance" else None
+            if by_relevance and chosen:
+                ranked = matches.ranked()
+                chosen["q"] = bits.of(ranked)
+            else:
+                chosen["q"] = bits.of(matches.members())
         elif not has_words:
             chosen["q"] = 0
-        return cls(bits, chosen, sort, matches, has_words, ranked)
+        return cls(bits, chosen, sort, matches, has_words, ranked, rank_in_sql=by_relevance and ranked is None)
 
     def all_but(self, facet: str | None = None) -> int:
         """The briefings that every active filter but the facet's own lets through."""
@@ -171,6 +190,8 @@ class View:
 
     def numbers(self, start: int = 0, count: int | None = None) -> list[int]:
         """``count`` numbers of the view (all when None) from the ``start``-th, in its order."""
+        if self.rank_in_sql and self.matches is not None:
+            return self.matches.ranked(start, count)
         return self.bits.ordered(self.all_but(), self.sort, start, count, self.ranked)
 
     def facet_counts(self) -> dict[str, dict[Any, int]]:
