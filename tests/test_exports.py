@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import bibtexparser
 import pytest
 
+from portfolio.briefings import exports
 from tests.helpers import parse
 
 VIEWS = ["", "category=Safety", "tag=Paper&year=2023&year=2024", "q=scaling", "q=reward&sort=oldest",
@@ -102,3 +103,14 @@ def test_llms_txt_follows_the_convention_and_lists_every_briefing(client):
     assert first[1] == "1" and first[2] == "Attention Is All You Need"
     assert client.get(urlsplit(first[3]).path).status_code == 200
     assert first[4].startswith("The Transformer")
+
+
+def test_an_export_stops_at_its_limit_and_the_explorer_says_so(client, monkeypatch):
+    monkeypatch.setattr(exports, "EXPORT_LIMIT", 5)
+    page = parse(client.get("/briefings/?sort=oldest"))
+    total = len(explorer_titles(client, "sort=oldest"))
+    assert page.select_one(".export-links").get_text(" ", strip=True).startswith(f"Export the first 5 of these {total}:")
+    exported = json.loads(client.get("/briefings/export.json?sort=oldest").get_data())
+    assert [item["title"] for item in exported] == explorer_titles(client, "sort=oldest")[:5]
+    library = bibtexparser.parse_string(client.get("/briefings/export.bib?sort=oldest").get_data(as_text=True))
+    assert len(library.entries) == 5

@@ -281,9 +281,9 @@ CITATION_COLUMNS = (
 )
 
 
-def all_matching(state: ExplorerQuery) -> list[Briefing]:
-    """Every briefing the explorer lists for ``state``, over all its pages and in its order."""
-    numbers = View.of(state).numbers()
+def all_matching(state: ExplorerQuery, limit: int) -> list[Briefing]:
+    """The first ``limit`` briefings the explorer lists for ``state``, over all its pages and in its order."""
+    numbers = View.of(state).numbers()[:limit]
     if not numbers:
         return []
     rows = db.session.scalars(
