@@ -138,7 +138,7 @@ def test_feed_and_export_lists_follow_the_view(shared_app):
     with shared_app.test_request_context("/briefings/"):
         everything = sql_answers(state, 1000)["numbers"]
         assert len(everything) > 3
-        assert [b.number for b in queries.all_matching(state)] == everything
+        assert [b.number for b in queries.all_matching(state, 1000)] == everything
         newest = sql_answers(ExplorerQuery(q="scaling", sort="newest"), 3)["numbers"]
         assert queries.newest_numbers(state, 3) == newest
 
