@@ -42,6 +42,17 @@ def test_phone_menu_works_from_the_keyboard(open_page: OpenPage) -> None:
     assert tab(page)["text"] == "About Me"
 
 
+def test_with_the_phone_menu_open_the_keyboard_goes_down_the_page(open_page: OpenPage) -> None:
+    page = open_page(**PHONE).goto("/")
+    tab_until(page, "document.activeElement.id === 'menu-toggle'")
+    page.keyboard.press("Space")
+    tops = []
+    for _ in range(8):  # the menu's links, the theme choice, then the page
+        tab(page)
+        tops.append(page.evaluate("document.activeElement.getBoundingClientRect().top"))
+    assert tops == sorted(tops), f"focus jumps back up the page: element tops {tops}"
+
+
 @pytest.mark.parametrize("path", ["/", "/briefings/", "/briefings/54-activating-asl-3-protections", "/about"])
 def test_phone_pages_do_not_scroll_sideways(open_page: OpenPage, path: str) -> None:
     page = open_page(**PHONE).goto(path)
