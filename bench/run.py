@@ -2,7 +2,8 @@
 
 1. content sync at 1,000 and 10,000 synthetic briefings      target: 10,000 in < 5 s
    the owner's edit loop at 10,000 (bench/edit_time.py)       target: an edit visible in < 1 s
-2. in-process server time at 10,000 briefings                target: p50 < 5 ms (render cache off)
+2. in-process server time at 10,000 briefings                target: p50 < 5 ms (render cache off),
+                                                             < 10 ms for a broad one-word search
 3. HTTP throughput with wrk: app, Flask floor, nginx static, app behind the nginx cache
                                                              targets: app ≥ 90 % of floor,
                                                              cache ≥ 90 % of static, no errors
@@ -29,6 +30,7 @@ from . import edit_time, http, page_weight, server_time, sync_time
 SYNC_TARGET_S = 5.0
 EDIT_TARGET_S = 1.0
 SERVER_TARGET_MS = 5.0
+BROAD_SEARCH_TARGET_MS = 10.0  # a one-word search matching about half the briefings
 APP_VS_FLOOR_TARGET = 0.9
 CACHE_VS_STATIC_TARGET = 0.9
 WEIGHT_TARGET_KB = 60.0
@@ -63,12 +65,13 @@ def print_edit(row: dict) -> None:
 
 def print_server(rows: list[dict]) -> None:
     print("\nServer time at 10,000 briefings (in-process WSGI, ms)")
-    print(f"  {'page':36} {'cache off p50':>13} {'p95':>7} {'cache on p50':>13} {'p95':>7}   target p50 < {SERVER_TARGET_MS:g} ms")
+    print(f"  {'page':36} {'cache off p50':>13} {'p95':>7} {'cache on p50':>13} {'p95':>7}   target p50")
     pages = dict.fromkeys(row["page"] for row in rows)
     for page in pages:
         off = next(row for row in rows if row["page"] == page and not row["render_cache"])
         on = next(row for row in rows if row["page"] == page and row["render_cache"])
-        target = "(no target)" if "stress" in page else verdict(off["p50_ms"] < SERVER_TARGET_MS)
+        limit = BROAD_SEARCH_TARGET_MS if "broad search" in page else SERVER_TARGET_MS
+        target = f"< {limit:g} ms: {verdict(off['p50_ms'] < limit)}"
         print(f"  {page:36} {off['p50_ms']:>13.2f} {off['p95_ms']:>7.2f} {on['p50_ms']:>13.3f} {on['p95_ms']:>7.3f}   {target}")
 
 

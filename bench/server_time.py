@@ -51,7 +51,7 @@ def pages(app: Flask) -> list[tuple[str, str]]:
         ("explorer, search", "/briefings/?q=scaling+laws"),
         ("explorer, search + two facets", "/briefings/?q=scaling+laws&category=Safety&organization=Anthropic"),
         ("briefing page", briefing),
-        ("explorer, broad search (stress)", "/briefings/?q=scaling"),
+        ("explorer, broad search", "/briefings/?q=scaling"),
     ]
 
 
