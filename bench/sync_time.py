@@ -21,7 +21,7 @@ from .common import content_for
 TIMED_SYNC = """
 import json, sys
 from portfolio.content.sync import sync
-result = sync(sys.argv[1], "sqlite:///" + sys.argv[2])
+result = sync(sys.argv[1], "sqlite:///" + sys.argv[2], full=True)  # cold: never patch an earlier run's index
 print(json.dumps({"seconds": result.seconds, "briefings": result.briefings}))
 """
 
