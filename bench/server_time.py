@@ -19,6 +19,7 @@ import argparse
 import io
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -55,6 +56,16 @@ def pages(app: Flask) -> list[tuple[str, str]]:
     ]
 
 
+def repeatedly(one: Callable[[], float]) -> list[float]:
+    """``one()``'s milliseconds, for up to SECONDS_PER_PAGE or MAX_REQUESTS after two warm-ups."""
+    one(), one()
+    times: list[float] = []
+    deadline = time.perf_counter() + SECONDS_PER_PAGE
+    while len(times) < MAX_REQUESTS and time.perf_counter() < deadline:
+        times.append(one())
+    return times
+
+
 def request_times(app: Flask, url: str) -> list[float]:
     """Milliseconds per request, for up to SECONDS_PER_PAGE or MAX_REQUESTS after two warm-ups."""
     path, _, query = url.partition("?")
@@ -73,11 +84,7 @@ def request_times(app: Flask, url: str) -> list[float]:
             getattr(body, "close", lambda: None)()
         return (time.perf_counter() - started) * 1000
 
-    one(), one()
-    times: list[float] = []
-    deadline = time.perf_counter() + SECONDS_PER_PAGE
-    while len(times) < MAX_REQUESTS and time.perf_counter() < deadline:
-        times.append(one())
+    times = repeatedly(one)
     if any(not status.startswith("200") for status in statuses):
         raise RuntimeError(f"{url} answered {set(statuses)}")
     return times
@@ -95,12 +102,7 @@ def sqlite_floor(database: Path, words: str, page_size: int) -> float:
             connection.execute(*matches.snippets_sql(numbers)).fetchall()
             return (time.perf_counter() - started) * 1000
 
-        one(), one()
-        times: list[float] = []
-        deadline = time.perf_counter() + SECONDS_PER_PAGE
-        while len(times) < MAX_REQUESTS and time.perf_counter() < deadline:
-            times.append(one())
-        return percentile(times, 0.50)
+        return percentile(repeatedly(one), 0.50)
     finally:
         connection.close()
 
