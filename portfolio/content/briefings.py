@@ -50,6 +50,10 @@ class ParsedBriefing:
     def number(self) -> int:
         return self.meta.number if self.meta else 0
 
+    def published(self, include_drafts: bool) -> bool:
+        """Whether a build puts it in the index: a valid briefing, and not a draft unless drafts are shown."""
+        return self.meta is not None and (include_drafts or not self.meta.draft)
+
     @functools.cached_property
     def connections(self) -> list[tuple[str, int]]:
         """(kind, number) pairs as written, read once: the cross-checks ask for them on every sync."""

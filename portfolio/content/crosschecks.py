@@ -27,8 +27,7 @@ class BriefingSet:
     include_drafts: bool  # a development build shows drafts; a production build leaves them out
 
     def publishes(self, briefing: ParsedBriefing) -> bool:
-        assert briefing.meta is not None
-        return self.include_drafts or not briefing.meta.draft
+        return briefing.published(self.include_drafts)
 
     @functools.cached_property
     def published(self) -> list[ParsedBriefing]:

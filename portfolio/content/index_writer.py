@@ -109,12 +109,9 @@ class NewIndex:
     def add(self, briefing: ParsedBriefing) -> None:
         """Write a briefing this build would publish; the first file with a number keeps it, as in
         the cross-checks (a later one is a problem there, and then the file is not used)."""
-        meta = briefing.meta
-        if meta is None or not briefing.record or meta.number in self.numbers:
+        if not briefing.published(self.include_drafts) or not briefing.record or briefing.number in self.numbers:
             return
-        if meta.draft and not self.include_drafts:
-            return
-        self.numbers.add(meta.number)
+        self.numbers.add(briefing.number)
         self.pending.append(briefing.record)
         if len(self.pending) >= self.BATCH:
             self.flush()
