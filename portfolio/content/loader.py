@@ -14,10 +14,12 @@ out of the records, so nothing later can show them.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +76,24 @@ class Bundle:
     def briefings(self) -> list[dict[str, Any]]:
         """The index rows of the briefings this build publishes."""
         return [b.record for b in self.briefing_set.published] if self.briefing_set else []
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run without Python's cycle collector, as a batch job may.
+
+    Loading 10,000 briefings creates millions of objects that live until the sync ends, and
+    each full collection walks all of them: at 10,000 that was more than a second of a cold
+    sync's CPU (measured), with next to nothing to free. Forked parse
+    workers inherit the pause. The collector is switched back on afterwards, not run.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def parse_one(source: Source, data: bytes) -> Parsed:
@@ -143,7 +163,15 @@ def load_content(
     """
     root = Path(root)
     sources = scan(root) if sources is None else sources
-    files, fresh, problems = read_files(root, sources, previous or {}, progress, on_briefing)
+    with collector_paused():
+        return _load(root, sources, include_drafts, previous or {}, progress, on_briefing)
+
+
+def _load(
+    root: Path, sources: list[Source], include_drafts: bool, previous: ParseCache, progress: Progress | None,
+    on_briefing: OnBriefing | None,
+) -> tuple[Bundle, list[Problem]]:
+    files, fresh, problems = read_files(root, sources, previous, progress, on_briefing)
     ordered = [files[s.rel] for s in sources if s.rel in files]  # scan order: site, about, folders
     for remembered in ordered:
         problems.extend(remembered.parsed.problems)

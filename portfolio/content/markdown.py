@@ -85,6 +85,8 @@ _HEADING = re.compile(r"<h([2-6])>(.*?)</h\1>", re.DOTALL)
 
 def anchor_headings(fragment: str) -> str:
     """Give each heading an id from its words (``#data-we-collect``), unique within the fragment."""
+    if "<h" not in fragment:
+        return fragment
     taken: set[str] = set()
 
     def with_id(match: re.Match[str]) -> str:
@@ -131,12 +133,11 @@ def render_many(texts: list[str]) -> list[str]:
 
 
 _TAG = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
 
 
 def plain_text(fragment: str) -> str:
     """The words of an HTML fragment, for search and feeds."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
 
 
 def slugify(text: str, max_length: int = 60) -> str:

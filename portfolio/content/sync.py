@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, select, text
 
 from ..models import SourceFile
 from .index_writer import Live, NewIndex, parser_fingerprint, patch_index
-from .loader import Bundle, ParseCache, Progress, Remembered, load_content
+from .loader import Bundle, ParseCache, Progress, Remembered, collector_paused, load_content
 from .parsing import ContentError
 from .sources import Source
 
@@ -91,7 +91,7 @@ def sync(
     started = time.perf_counter()
     root = Path(content_dir)
     target = database_path(database_url)
-    with exclusive_lock(target):
+    with exclusive_lock(target), collector_paused():
         trusted = memory if memory is not None and not full and file_identity(target) == memory.identity else None
         live = trusted.live if trusted else (None if full else live_sources(target, include_drafts))
         if live is None:
