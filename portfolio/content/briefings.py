@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import pickle
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .citekeys import base_key
+from .index_rows import IndexRows, index_rows
 from .markdown import plain_text, render_many, slugify
 from .parsing import Problem, read_markdown, validate
 from .related import document_terms
@@ -58,6 +60,24 @@ class ParsedBriefing:
     def connections(self) -> list[tuple[str, int]]:
         """(kind, number) pairs as written, read once: the cross-checks ask for them on every sync."""
         return self.meta.connection_pairs if self.meta else []
+
+    def without_row(self) -> ParsedBriefing:
+        """What the index remembers of the parse: the rendered row has a table of its own."""
+        return ParsedBriefing(self.rel, self.meta, {}, self.problems, self.terms, self.cite_base)
+
+
+def stored_form(parsed: ParsedBriefing) -> bytes:
+    """The bytes the index keeps to reuse a parse (``source_file.parsed``)."""
+    return pickle.dumps(parsed.without_row(), pickle.HIGHEST_PROTOCOL)
+
+
+@dataclass
+class ParseResult:
+    """A freshly parsed briefing, with its index rows and stored form when a worker process made them."""
+
+    briefing: ParsedBriefing
+    stored: bytes | None = None
+    rows: IndexRows | None = None
 
 
 def split_sections(body: str, marker: str) -> tuple[str, list[tuple[str, str]]]:
@@ -164,13 +184,22 @@ def parse_briefing(rel: str, data: bytes) -> ParsedBriefing:
     return ParsedBriefing(rel, meta, row, problems, document_terms(row), cite_base)
 
 
-def _parse_pair(pair: tuple[str, bytes]) -> ParsedBriefing:
-    return parse_briefing(*pair)
+def _parse_in_worker(pair: tuple[str, bytes]) -> tuple[dict[str, Any], IndexRows | None, bytes]:
+    """The record, its index rows and the stored form, which is also how the rest of the parse
+    travels back: the parent unpickles it once instead of pickling it again for the index."""
+    parsed = parse_briefing(*pair)
+    return parsed.record, index_rows(parsed.record) if parsed.record else None, stored_form(parsed)
+
+
+def _from_worker(record: dict[str, Any], rows: IndexRows | None, stored: bytes) -> ParseResult:
+    briefing: ParsedBriefing = pickle.loads(stored)
+    briefing.record = record
+    return ParseResult(briefing, stored, rows)
 
 
 def parse_briefings(
     files: list[tuple[str, bytes]], progress: Callable[[int], None] | None = None
-) -> Iterable[ParsedBriefing]:
+) -> Iterable[ParseResult]:
     """Parse files in order, across all cores when there are many: Markdown rendering dominates.
 
     The pool forks, which is only safe while this process runs a single thread (the CLI, the
@@ -184,11 +213,11 @@ def parse_briefings(
             parsed = parse_briefing(rel, data)
             if progress:
                 progress(1)
-            yield parsed
+            yield ParseResult(parsed)
         return
     chunk = max(1, len(files) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for parsed in pool.map(_parse_pair, files, chunksize=chunk):
+        for record, rows, stored in pool.map(_parse_in_worker, files, chunksize=chunk):
             if progress:
                 progress(1)
-            yield parsed
+            yield _from_worker(record, rows, stored)

@@ -41,8 +41,8 @@ from ..models import (
     ProjectTag,
     SourceFile,
 )
-from .briefings import ParsedBriefing
-from .collation import concept_sort_key
+from .briefings import ParsedBriefing, ParseResult, stored_form
+from .index_rows import IndexRows, index_rows, insert_rows
 from .loader import Bundle, Remembered
 from .markdown import template_ids
 
@@ -120,20 +120,21 @@ class NewIndex:
         _fts_hashsize(self.connection, BUILD_FTS_HASHSIZE)
         self.include_drafts = include_drafts
         self.numbers: set[int] = set()
-        self.pending: list[dict[str, Any]] = []
+        self.pending: list[IndexRows] = []
 
-    def add(self, briefing: ParsedBriefing) -> None:
+    def add(self, result: ParseResult) -> None:
         """Write a briefing this build would publish; the first file with a number keeps it, as in
         the cross-checks (a later one is a problem there, and then the file is not used)."""
+        briefing = result.briefing
         if not briefing.published(self.include_drafts) or not briefing.record or briefing.number in self.numbers:
             return
         self.numbers.add(briefing.number)
-        self.pending.append(briefing.record)
+        self.pending.append(result.rows or index_rows(briefing.record))
         if len(self.pending) >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
-        insert_briefings(self.connection, self.pending)
+        insert_rows(self.connection, self.pending)
         self.pending = []
 
     def finish(self, bundle: Bundle, stamp: str) -> None:
@@ -141,7 +142,7 @@ class NewIndex:
         for record in bundle.briefings:
             if record["number"] not in self.numbers:
                 self.numbers.add(record["number"])
-                self.pending.append(record)
+                self.pending.append(index_rows(record))
         self.flush()
         write_whole_tables(self.connection, bundle, stamp)
         insert_sources(self.connection, list(bundle.files.values()))
@@ -183,7 +184,7 @@ def patch_index(
                 connection.execute(delete(Concept).where(Concept.briefing_number.in_(numbers)))
             changed_rels = {remembered.source.rel for remembered in added}
             published = bundle.briefing_set.published if bundle.briefing_set else []
-            insert_briefings(connection, [b.record for b in published if b.rel in changed_rels])
+            insert_rows(connection, [index_rows(b.record) for b in published if b.rel in changed_rels])
             write_whole_tables(connection, bundle, stamp, clear=True, unchanged=tables)
             if stale:
                 connection.execute(delete(SourceFile).where(SourceFile.rel.in_(stale)))
@@ -231,48 +232,6 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
     connection.exec_driver_sql(sql, values)
 
 
-def insert_briefings(connection: Connection, records: list[dict[str, Any]]) -> None:
-    if not records:
-        return
-    bulk_insert(connection, Briefing.__table__, records)
-    tags = [{"briefing_number": b["number"], "tag": tag} for b in records for tag in b["tags"]]
-    bulk_insert(connection, BriefingTag.__table__, tags)
-    connection.exec_driver_sql(
-        f"INSERT INTO {FTS_TABLE} (rowid, title, subtitle, summary, concepts) VALUES (?, ?, ?, ?, ?)",
-        [tuple(fts_row(briefing).values()) for briefing in records],
-    )
-    concepts = concept_rows(records)
-    bulk_insert(connection, Concept.__table__, concepts)
-    connection.exec_driver_sql(
-        f"INSERT INTO {CONCEPT_FTS_TABLE} (rowid, heading, text) VALUES (?, ?, ?)",
-        [(row["id"], row["heading"], row["text"]) for row in concepts],
-    )
-
-
-def fts_row(briefing: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "number": briefing["number"],
-        "title": briefing["title"],
-        "subtitle": briefing["subtitle"],
-        "summary": briefing["summary_text"],
-        "concepts": " ".join(f"{c['heading']}. {c['text']}" for c in briefing["concepts"]),
-    }
-
-
-CONCEPTS_PER_BRIEFING = 1000  # a concept's id is its briefing's number times this, plus its position
-
-
-def concept_rows(briefings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each Key Concept of these briefings; ids derive from the briefing, so a patch leaves others alone."""
-    return [
-        {"id": briefing["number"] * CONCEPTS_PER_BRIEFING + position, "briefing_number": briefing["number"],
-         "heading": concept["heading"], "anchor": concept["anchor"], "sort_key": concept_sort_key(concept["heading"]),
-         "text": concept["text"]}
-        for briefing in briefings
-        for position, concept in enumerate(briefing["concepts"][:CONCEPTS_PER_BRIEFING - 1], start=1)
-    ]
-
-
 def whole_table_rows(bundle: Bundle, stamp: str) -> list[tuple[Table, list[dict[str, Any]]]]:
     site = bundle.site.model_dump(mode="json") if bundle.site else {}
     meta = {
@@ -299,13 +258,15 @@ def insert_sources(connection: Connection, files: list[Remembered]) -> None:
     if files:
         bulk_insert(connection, SourceFile.__table__, [
             {"rel": r.source.rel, "kind": r.source.kind, "size": r.source.size, "mtime_ns": r.source.mtime_ns,
-             "seen_ns": r.seen_ns, "digest": r.digest, "parsed": pickle.dumps(_without_row(r.parsed), pickle.HIGHEST_PROTOCOL)}
+             "seen_ns": r.seen_ns, "digest": r.digest, "parsed": _stored(r)}
             for r in files
         ])
 
 
-def _without_row(parsed: Any) -> Any:
-    """A briefing's rendered row lives in the briefing table; keep only what the cross-checks read."""
-    if isinstance(parsed, ParsedBriefing):
-        return ParsedBriefing(parsed.rel, parsed.meta, {}, parsed.problems, parsed.terms, parsed.cite_base)
-    return parsed
+def _stored(remembered: Remembered) -> bytes:
+    """The parse as the index keeps it: a briefing without its row (the briefing table has it)."""
+    if remembered.stored is not None:
+        return remembered.stored
+    if isinstance(remembered.parsed, ParsedBriefing):
+        return stored_form(remembered.parsed)
+    return pickle.dumps(remembered.parsed, pickle.HIGHEST_PROTOCOL)

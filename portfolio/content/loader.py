@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .briefings import ParsedBriefing, parse_briefings
+from .briefings import ParsedBriefing, ParseResult, parse_briefings
 from .crosschecks import BriefingSet, cross_check
 from .derive import derive
 from .pages import ParsedItem, check_links, parse_page, parse_project, parse_site, unique_projects
@@ -33,7 +33,7 @@ from .sources import ABOUT_FILE, SITE_FILE, Source, file_digest, scan, stamp_of
 
 Parsed = ParsedItem | ParsedBriefing
 Progress = Callable[[int], None]
-OnBriefing = Callable[[ParsedBriefing], None]
+OnBriefing = Callable[[ParseResult], None]
 # A file modified this close to when it was read may change again within the same timestamp
 # tick, so its size and time do not prove it unchanged: its bytes are hashed again ("racy git").
 RACY_NS = 2_000_000_000
@@ -47,6 +47,7 @@ class Remembered:
     digest: str
     parsed: Parsed
     seen_ns: int  # when the bytes were read (time.time_ns)
+    stored: bytes | None = None  # the parse as the index keeps it, when already made (briefings.stored_form)
 
     def unchanged(self, source: Source) -> bool:
         """Whether the file system's description proves the bytes unchanged since they were read."""
@@ -140,10 +141,10 @@ def read_files(
             if progress:
                 progress(1)
     parsed = parse_briefings([(entry[0].rel, entry[2]) for entry in briefing_files], progress)
-    for (source, digest, _, seen_ns), briefing in zip(briefing_files, parsed):
-        files[source.rel] = Remembered(source, digest, briefing, seen_ns)
+    for (source, digest, _, seen_ns), result in zip(briefing_files, parsed):
+        files[source.rel] = Remembered(source, digest, result.briefing, seen_ns, result.stored)
         if on_briefing:
-            on_briefing(briefing)
+            on_briefing(result)
     return files, {entry[0].rel for entry in to_parse}, problems
 
 
