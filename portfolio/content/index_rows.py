@@ -18,7 +18,16 @@ from .collation import concept_sort_key
 BRIEFING_COLUMNS = tuple(column.name for column in Briefing.__table__.columns)
 JSON_COLUMNS = frozenset(column.name for column in Briefing.__table__.columns if isinstance(column.type, JSON))
 CONCEPT_COLUMNS = ("id", "briefing_number", "heading", "anchor", "sort_key")
+FTS_COLUMNS = ("rowid", "title", "subtitle", "summary", "concepts")
+CONCEPT_FTS_COLUMNS = ("rowid", "heading", "text")
 CONCEPTS_PER_BRIEFING = 1000  # a concept's id is its briefing's number times this, plus its position
+
+
+class FtsTables(NamedTuple):
+    """Where the two full-text entries of a briefing go (a new index stages them first)."""
+
+    briefings: str = FTS_TABLE
+    concepts: str = CONCEPT_FTS_TABLE
 
 
 class IndexRows(NamedTuple):
@@ -53,10 +62,10 @@ def _insert(connection: Connection, table: str, columns: tuple[str, ...], values
         connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values)
 
 
-def insert_rows(connection: Connection, batch: list[IndexRows]) -> None:
+def insert_rows(connection: Connection, batch: list[IndexRows], fts: FtsTables = FtsTables()) -> None:
     """Write the rows of these briefings: their table rows, tags, concepts and both FTS entries."""
     _insert(connection, Briefing.__table__.name, BRIEFING_COLUMNS, [rows.briefing for rows in batch])
     _insert(connection, BriefingTag.__table__.name, ("briefing_number", "tag"), [tag for rows in batch for tag in rows.tags])
-    _insert(connection, FTS_TABLE, ("rowid", "title", "subtitle", "summary", "concepts"), [rows.fts for rows in batch])
+    _insert(connection, fts.briefings, FTS_COLUMNS, [rows.fts for rows in batch])
     _insert(connection, Concept.__table__.name, CONCEPT_COLUMNS, [row for rows in batch for row in rows.concepts])
-    _insert(connection, CONCEPT_FTS_TABLE, ("rowid", "heading", "text"), [row for rows in batch for row in rows.concept_fts])
+    _insert(connection, fts.concepts, CONCEPT_FTS_COLUMNS, [row for rows in batch for row in rows.concept_fts])

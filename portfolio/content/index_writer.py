@@ -1,6 +1,6 @@
-"""Writing the SQLite index: a whole new file, or a patch of the rows of changed files in place.
+"""Writing the SQLite index: the tables it holds, and a patch of the rows of changed files in place.
 
-``sync`` decides which; this module knows the tables. Rows of one briefing (its row, tags, FTS
+``sync`` decides between a patch and a whole new file (``new_index``). Rows of one briefing (its row, tags, FTS
 entry, concepts) are written and deleted together; the small and whole-set tables are rewritten.
 """
 
@@ -21,16 +21,13 @@ from sqlalchemy import (
     Table,
     create_engine,
     delete,
-    event,
     select,
     text,
 )
 
 from ..extensions import db
 from ..models import (
-    CONCEPT_FTS_DDL,
     CONCEPT_FTS_TABLE,
-    FTS_DDL,
     FTS_TABLE,
     Briefing,
     BriefingTag,
@@ -41,8 +38,8 @@ from ..models import (
     ProjectTag,
     SourceFile,
 )
-from .briefings import ParsedBriefing, ParseResult, stored_form
-from .index_rows import IndexRows, index_rows, insert_rows
+from .briefings import ParsedBriefing, stored_form
+from .index_rows import index_rows, insert_rows
 from .loader import Bundle, Remembered
 from .markdown import template_ids
 
@@ -68,91 +65,8 @@ def parser_fingerprint() -> str:
 Live = dict[str, tuple[str, int, int, int]]  # rel -> (digest, size, mtime_ns, seen_ns) of the index's files
 
 
-def _engine(path: Path, bulk: bool) -> Any:
-    engine = create_engine(f"sqlite:///{path}")
-    if bulk:
-        event.listen(engine, "connect", _fast_bulk_load)
-    return engine
-
-
-# While a new file is built, FTS5 keeps up to this many bytes of new terms in memory before it
-# writes them out as a segment (the default is 1 MB). Fewer, larger segments leave less merging
-# to do: at 10,000 briefings the two FTS tables fill in about half the time (measured).
-BUILD_FTS_HASHSIZE = 64 * 1024 * 1024
-DEFAULT_FTS_HASHSIZE = 1024 * 1024
-BUILD_CACHE_KIB = 64 * 1024
-
-
-def _fast_bulk_load(dbapi_connection: Any, _record: Any) -> None:
-    """The temporary file is thrown away on failure, so durability is not needed while building;
-    a larger page cache keeps the FTS segments being merged in memory."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode = OFF")
-    cursor.execute("PRAGMA synchronous = OFF")
-    cursor.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KIB}")
-    cursor.close()
-
-
-def _fts_hashsize(connection: Connection, size: int) -> None:
-    for table in (FTS_TABLE, CONCEPT_FTS_TABLE):
-        connection.execute(text(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', {int(size)})"))
-
-
-class NewIndex:
-    """A new index file, written while the content is still being parsed.
-
-    Each briefing's rows go in as soon as its parse arrives (``add``), so SQLite's share of a
-    full sync (tokenising for the two FTS tables above all) runs beside the parsing processes
-    instead of after them; ``finish`` adds the whole-set tables. All in one transaction on a
-    file nobody reads yet: ``sync`` throws the file away if anything fails.
-    """
-
-    BATCH = 250
-
-    def __init__(self, path: Path, include_drafts: bool):
-        path.unlink(missing_ok=True)
-        self.engine = _engine(path, bulk=True)
-        db.metadata.create_all(self.engine)
-        self.connection = self.engine.connect()
-        self.transaction = self.connection.begin()
-        self.connection.execute(text(FTS_DDL))
-        self.connection.execute(text(CONCEPT_FTS_DDL))
-        _fts_hashsize(self.connection, BUILD_FTS_HASHSIZE)
-        self.include_drafts = include_drafts
-        self.numbers: set[int] = set()
-        self.pending: list[IndexRows] = []
-
-    def add(self, result: ParseResult) -> None:
-        """Write a briefing this build would publish; the first file with a number keeps it, as in
-        the cross-checks (a later one is a problem there, and then the file is not used)."""
-        briefing = result.briefing
-        if not briefing.published(self.include_drafts) or not briefing.record or briefing.number in self.numbers:
-            return
-        self.numbers.add(briefing.number)
-        self.pending.append(result.rows or index_rows(briefing.record))
-        if len(self.pending) >= self.BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        insert_rows(self.connection, self.pending)
-        self.pending = []
-
-    def finish(self, bundle: Bundle, stamp: str) -> None:
-        """The published briefings not added yet, the whole-set tables, the file list; commit."""
-        for record in bundle.briefings:
-            if record["number"] not in self.numbers:
-                self.numbers.add(record["number"])
-                self.pending.append(index_rows(record))
-        self.flush()
-        write_whole_tables(self.connection, bundle, stamp)
-        insert_sources(self.connection, list(bundle.files.values()))
-        _fts_hashsize(self.connection, DEFAULT_FTS_HASHSIZE)  # the live file is patched a few rows at a time
-        self.connection.execute(text("ANALYZE"))
-        self.transaction.commit()
-
-    def close(self) -> None:
-        self.connection.close()
-        self.engine.dispose()
+def _engine(path: Path) -> Any:
+    return create_engine(f"sqlite:///{path}")
 
 
 def patch_index(
@@ -166,7 +80,7 @@ def patch_index(
         r for rel, r in files.items()
         if rel in live and rel not in stale and live[rel][1:] != (r.source.size, r.source.mtime_ns, r.seen_ns)
     ]
-    engine = _engine(path, bulk=False)
+    engine = _engine(path)
     try:
         with engine.begin() as connection:
             numbers = connection.scalars(

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .briefings import ParsedBriefing, ParseResult, parse_briefings
 from .crosschecks import BriefingSet, cross_check
@@ -33,7 +33,15 @@ from .sources import ABOUT_FILE, SITE_FILE, Source, file_digest, scan, stamp_of
 
 Parsed = ParsedItem | ParsedBriefing
 Progress = Callable[[int], None]
-OnBriefing = Callable[[ParseResult], None]
+
+
+class BriefingSink(Protocol):
+    """Told of each briefing as soon as it is parsed afresh, then that all have been (a new index)."""
+
+    def add(self, result: ParseResult) -> None: ...
+
+    def all_added(self) -> None: ...
+
 # A file modified this close to when it was read may change again within the same timestamp
 # tick, so its size and time do not prove it unchanged: its bytes are hashed again ("racy git").
 RACY_NS = 2_000_000_000
@@ -107,11 +115,11 @@ def parse_one(source: Source, data: bytes) -> Parsed:
 
 def read_files(
     root: Path, sources: list[Source], previous: ParseCache, progress: Progress | None,
-    on_briefing: OnBriefing | None = None,
+    sink: BriefingSink | None = None,
 ) -> tuple[ParseCache, set[str], list[Problem]]:
     """Every file's parse: remembered ones reused, the rest read and parsed (briefings in parallel).
 
-    ``on_briefing`` sees each freshly parsed briefing as soon as it is ready, in file order.
+    ``sink`` sees each freshly parsed briefing as soon as it is ready, in file order.
     """
     files: ParseCache = {}
     problems: list[Problem] = []
@@ -143,8 +151,8 @@ def read_files(
     parsed = parse_briefings([(entry[0].rel, entry[2]) for entry in briefing_files], progress)
     for (source, digest, _, seen_ns), result in zip(briefing_files, parsed):
         files[source.rel] = Remembered(source, digest, result.briefing, seen_ns, result.stored)
-        if on_briefing:
-            on_briefing(result)
+        if sink:
+            sink.add(result)
     return files, {entry[0].rel for entry in to_parse}, problems
 
 
@@ -154,25 +162,27 @@ def load_content(
     previous: ParseCache | None = None,
     progress: Progress | None = None,
     sources: list[Source] | None = None,
-    on_briefing: OnBriefing | None = None,
+    sink: BriefingSink | None = None,
 ) -> tuple[Bundle, list[Problem]]:
     """Read and validate every content file under ``root``; ``previous`` holds remembered parses.
 
     ``sources`` is the file list when the caller already has it (``sources.rescan``);
-    ``on_briefing`` is told of each briefing parsed afresh, before the cross-checks (a new
-    index file starts filling while the rest is parsed).
+    ``sink`` is told of each briefing parsed afresh, before the cross-checks (a new index
+    file starts filling while the rest is parsed), and then that every one has been.
     """
     root = Path(root)
     sources = scan(root) if sources is None else sources
     with collector_paused():
-        return _load(root, sources, include_drafts, previous or {}, progress, on_briefing)
+        return _load(root, sources, include_drafts, previous or {}, progress, sink)
 
 
 def _load(
     root: Path, sources: list[Source], include_drafts: bool, previous: ParseCache, progress: Progress | None,
-    on_briefing: OnBriefing | None,
+    sink: BriefingSink | None,
 ) -> tuple[Bundle, list[Problem]]:
-    files, fresh, problems = read_files(root, sources, previous, progress, on_briefing)
+    files, fresh, problems = read_files(root, sources, previous, progress, sink)
+    if sink:
+        sink.all_added()
     ordered = [files[s.rel] for s in sources if s.rel in files]  # scan order: site, about, folders
     for remembered in ordered:
         problems.extend(remembered.parsed.problems)

@@ -28,8 +28,9 @@ from typing import Any
 from sqlalchemy import create_engine, select, text
 
 from ..models import SourceFile
-from .index_writer import Live, NewIndex, parser_fingerprint, patch_index
+from .index_writer import Live, parser_fingerprint, patch_index
 from .loader import Bundle, ParseCache, Progress, Remembered, collector_paused, load_content
+from .new_index import NewIndex
 from .parsing import ContentError
 from .sources import Source
 
@@ -123,7 +124,7 @@ def write_new_index(
     try:
         index = NewIndex(temporary, include_drafts)
         try:
-            bundle, problems = load_content(root, include_drafts, None, progress, sources, on_briefing=index.add)
+            bundle, problems = load_content(root, include_drafts, None, progress, sources, sink=index)
             if problems:
                 raise ContentError(problems)
             index.finish(bundle, bundle.stamp)
