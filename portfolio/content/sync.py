@@ -128,6 +128,8 @@ def write_new_index(
             if problems:
                 raise ContentError(problems)
             index.finish(bundle, bundle.stamp)
+            for remembered in bundle.files.values():
+                remembered.stored = None  # written now; not worth 5 KB a file for as long as the process runs
         finally:
             index.close()
         os.replace(temporary, target)
