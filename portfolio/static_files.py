@@ -67,7 +67,11 @@ def serve_static(filename: str) -> Response:
     if digest is None:
         abort(404)
     fresh = request.args.get("v") == digest
-    response = send_from_directory(fingerprints().folder, filename, max_age=IMMUTABLE_SECONDS if fresh else PLAIN_SECONDS)
+    # conditional=False: no byte ranges. These files are small and go out compressed, and a 206's
+    # Content-Range counts bytes of the file, not of a compressed body; 304s come from http_cache.
+    response = send_from_directory(
+        fingerprints().folder, filename, max_age=IMMUTABLE_SECONDS if fresh else PLAIN_SECONDS, conditional=False
+    )
     response.cache_control.immutable = fresh or None
     # Read the file whole (small, and in the page cache) so Flask-Compress compresses it once
     # per ETag from its cache instead of streaming a fresh compression to every client.

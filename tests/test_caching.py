@@ -400,3 +400,23 @@ def test_a_range_of_a_file_is_never_served_for_the_whole_file(client: FlaskClien
     assert part.status_code in (200, 206)
     assert gzip.decompress(again.get_data()) == gzip.decompress(whole.get_data())
     assert len(gzip.decompress(whole.get_data())) == (REPO_ROOT / "static" / "css" / "site.css").stat().st_size
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+def test_a_range_request_gets_bytes_that_match_what_the_headers_say(client: FlaskClient, encoding: str) -> None:
+    """A 206's Content-Range counts bytes of the file; a compressed part of it would not match."""
+    on_disk = (REPO_ROOT / "static" / "css" / "site.css").read_bytes()
+    response = client.get("/static/css/site.css", headers={"Accept-Encoding": encoding, "Range": "bytes=100-"})
+    body = response.get_data()
+    if response.headers.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    elif response.headers.get("Content-Encoding") == "br":
+        body = brotli.decompress(body)
+    if response.status_code == 206:
+        assert "Content-Encoding" not in response.headers
+        assert response.headers["Content-Range"] == f"bytes 100-{len(on_disk) - 1}/{len(on_disk)}"
+        assert body == on_disk[100:]
+    else:
+        assert response.status_code == 200
+        assert "Content-Range" not in response.headers
+        assert body == on_disk
