@@ -34,15 +34,19 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     db.init_app(app)
     htmx.init_app(app)
+    # Flask runs after_request hooks last-registered first: http_cache's runs last, so the render
+    # cache keeps a finished page (security headers and all) and compression comes after it.
+    http_cache.init_app(app, settings)
     security.init_app(app)
     cli.init_app(app)
     content.init_app(app)
     errors.init_app(app)
     urls.init_app(app)
     static_files.init_app(app)
-    http_cache.init_app(app, settings)
     register_blueprints(app)
     devtools.init_app(app)
+    # before_request hooks run in order: a render-cache hit has passed every other one.
+    http_cache.answer_hits(app)
     app.context_processor(site_context)
     return app
 

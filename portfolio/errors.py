@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, render_template
-from werkzeug.exceptions import BadHost, HTTPException, InternalServerError, SecurityError, ServiceUnavailable
+from werkzeug.exceptions import BadHost, HTTPException, InternalServerError, SecurityError
 
-from .content import state
+from .content.state import NOT_PUBLISHED
 
 MESSAGES = {
     400: "The address asked for something this site cannot answer.",
     404: "There is no page at this address.",
     405: "This address does not accept that kind of request.",
     500: "Something went wrong on our side. Please try again in a moment.",
-    503: "The site's content is not published yet.",
+    503: NOT_PUBLISHED,  # IndexState.check answers 503 until there is an index to serve
 }
 BAD_HOST = "This site does not answer to that Host header."
 
@@ -43,9 +43,3 @@ def init_app(app: Flask) -> None:
     def unexpected_error(error: Exception) -> Response:
         app.logger.exception("unhandled error", exc_info=error)
         return render_error(InternalServerError())
-
-    @app.before_request
-    def require_index() -> Response | None:
-        if not state().ready:
-            return render_error(ServiceUnavailable(MESSAGES[503]))
-        return None

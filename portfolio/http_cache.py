@@ -1,23 +1,26 @@
 """HTTP caching and compression, from libraries: werkzeug's ETags and conditional responses,
 Flask-Compress for br/gzip, and one render cache inside Flask's request handling.
 
-After a view, in this order (Flask runs ``after_request`` hooks last-registered first):
+One ``after_request`` hook, ``finish``, runs last (``init_app`` registers it before every other
+one, and Flask runs them last-registered first), on a response that is complete but for
+these steps, in this order:
 
 1. ``add_validators``: a strong ETag over the bytes (werkzeug ``add_etag``) and Cache-Control;
-2. ``RenderCache.store``: a shareable 200 page is kept, body and headers, under its key;
+   Vary names Accept-Encoding, as Flask-Compress would add below;
+2. ``RenderCache.store``: a shareable 200 page is kept, body and headers (the security
+   headers included), under its key;
 3. Flask-Compress: br or gzip by the client's Accept-Encoding; each compressed body is kept
    once per ETag (a bounded cache), so a page or file is compressed once, not per request;
 4. ``answer_conditionally``: werkzeug ``make_conditional`` turns a matching If-None-Match
    into ``304 Not Modified``.
 
-On a hit each of them runs again and finds its work done (the ETag and Cache-Control are
-in the stored copy) or does the per-request part (compression by the request's
-Accept-Encoding, the conditional answer, the security headers).
-
-Before a view the render cache answers a hit (``RenderCache.answer``), after every other
-``before_request`` hook, so a hit passes through the same checks and headers as a miss. It is
-emptied when a sync swaps in a new index (``IndexState.listeners``): one path answers, one
-invalidates.
+Before a view the render cache answers a hit (``RenderCache.answer``, which ``answer_hits``
+registers after every other ``before_request`` hook), so a hit passes through the same checks
+as a miss, and through every ``after_request`` hook: they find their work done in the stored
+copy (its ETag, Cache-Control, Vary and security headers), so on a hit ``finish`` only
+compresses for a client that accepts an encoding and answers a conditional request. The
+cache is emptied when a sync swaps in a new index (``IndexState.listeners``): one path
+answers, one invalidates.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Request, Response, g, request
 from flask_compress import Compress
 
 from .config import Settings
@@ -47,6 +50,7 @@ COMPRESS_SETTINGS = {
     "COMPRESS_MIN_SIZE": 512,
     "COMPRESS_STREAMS": False,  # nothing here streams; static files are read whole (static_files.py)
     "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": False,  # answer_conditionally does it for every response
+    "COMPRESS_REGISTER": False,  # finish calls it, between the render cache and the conditional answer
     "COMPRESS_MIMETYPES": [
         "text/html", "text/css", "text/plain", "text/xml", "text/javascript", "application/javascript",
         "application/json", "application/xml", "application/atom+xml", "image/svg+xml",
@@ -106,7 +110,9 @@ class RenderCache:
     request could otherwise fill the cache with copies and push out the names visitors use.
     """
 
-    def __init__(self, entries: int, max_bytes: int, origins: int = ORIGINS_KEPT):
+    def __init__(self, response_class: type[Response], entries: int, max_bytes: int, origins: int = ORIGINS_KEPT):
+        self.response_class = response_class
+        self.enabled = entries > 0
         self.pages = BoundedCache(entries, max_bytes, size=lambda stored: len(stored.body))
         self.max_origins = origins
         self.origins: set[tuple[str, str]] = set()
@@ -123,31 +129,30 @@ class RenderCache:
             self.origins.add(origin)
             return True
 
-    @staticmethod
-    def key() -> tuple[str | bytes, ...]:
+    def key(self, current: Request) -> tuple[str | bytes, ...]:
         # The scheme and the (validated) Host are part of the key: nothing cached under one Host
         # is served to another. The footer prints the year.
-        current = request._get_current_object()  # one proxy lookup: this runs on every request
         return (state().version, current.scheme, current.host, current.path, current.query_string, variant(),
                 str(dt.date.today().year))
 
     def answer(self) -> Response | None:
         """A stored copy of this page, if there is one (a ``before_request`` hook)."""
-        if request.method not in ("GET", "HEAD"):
+        current = request._get_current_object()  # one proxy lookup: this runs on every request
+        if current.method not in ("GET", "HEAD"):
             return None
-        stored = self.pages.get(self.key())
+        stored = self.pages.get(self.key(current))
         if stored is None:
             return None
         g.render_cache_hit = True
-        return current_app.response_class(stored.body, headers=stored.headers)
+        return self.response_class(stored.body, headers=stored.headers)
 
-    def store(self, response: Response) -> Response:
-        if "render_cache_hit" in g or response.status_code != 200 or response.is_streamed:
-            return response
-        if request.method in ("GET", "HEAD") and request.endpoint not in (None, "static") and is_shareable(response):
-            if self.admits(request.scheme, request.host):
-                self.pages.set(self.key(), Stored(response.get_data(), list(response.headers.items())))
-        return response
+    def store(self, response: Response, current: Request) -> None:
+        """Keep a shareable 200 page as it is now (a miss: ``finish`` calls this)."""
+        if not self.enabled or response.status_code != 200 or response.is_streamed:
+            return
+        if current.method in ("GET", "HEAD") and current.endpoint not in (None, "static") and is_shareable(response):
+            if self.admits(current.scheme, current.host):
+                self.pages.set(self.key(current), Stored(response.get_data(), list(response.headers.items())))
 
 
 def is_shareable(response: Response) -> bool:
@@ -181,14 +186,17 @@ def compress_key(_: Any) -> str:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
+    """Call before any other extension registers an ``after_request`` hook, so that ``finish``
+    sees the finished response; ``answer_hits`` connects the render cache."""
     html_policy = html_cache_control(settings)
-    render_cache = RenderCache(settings.render_cache_entries, settings.render_cache_mb * 1024 * 1024)
+    render_cache = RenderCache(app.response_class, settings.render_cache_entries,
+                               settings.render_cache_mb * 1024 * 1024)
     compressed = BoundedCache(4096, settings.render_cache_mb * 1024 * 1024)
     app.config.update(COMPRESS_SETTINGS, COMPRESS_CACHE_KEY=compress_key, COMPRESS_CACHE_BACKEND=lambda: compressed)
+    compress = Compress(app)
     app.extensions["render_cache"] = render_cache
-    app.extensions["content_index"].listeners.append(render_cache.pages.clear)
 
-    def add_validators(response: Response) -> Response:
+    def add_validators(response: Response) -> None:
         headers = response.headers
         status = response.status_code
         if "Cache-Control" not in headers:
@@ -200,19 +208,33 @@ def init_app(app: Flask, settings: Settings) -> None:
                 etag = headers["ETag"]
             # A range of a file (206) shares the file's ETag but not its bytes.
             g.compress_key = f"{etag} {status} {headers.get('Content-Range', '')}"
-        return response
+        # Flask-Compress adds this to every response; adding it first completes a stored copy.
+        response.vary.add("Accept-Encoding")
 
-    def answer_conditionally(response: Response) -> Response:
-        environ = request.environ
+    def answer_conditionally(response: Response, current: Request) -> None:
+        environ = current.environ
         conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
-        if conditional and response.status_code == 200 and request.method in ("GET", "HEAD"):
-            response.make_conditional(request)
+        if conditional and response.status_code == 200 and current.method in ("GET", "HEAD"):
+            response.make_conditional(current)
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        current = request._get_current_object()  # one proxy lookup: this runs on every request
+        hit = "render_cache_hit" in g
+        # A stored copy is complete: without an Accept-Encoding it is sent as it is (identity).
+        if not hit or "HTTP_ACCEPT_ENCODING" in current.environ:
+            add_validators(response)
+            if not hit:
+                render_cache.store(response, current)
+            response = compress.after_request(response)
+        answer_conditionally(response, current)
         return response
 
-    # Registered in reverse of the order they run in (see the module's docstring).
-    app.after_request(answer_conditionally)
-    Compress(app)
-    if settings.render_cache_entries:
-        app.after_request(render_cache.store)
+
+def answer_hits(app: Flask) -> None:
+    """Connect the render cache: it answers after every other ``before_request`` hook (call this
+    once they are all registered), and a sync that swaps in a new index empties it."""
+    render_cache: RenderCache = app.extensions["render_cache"]
+    if render_cache.enabled:
         app.before_request(render_cache.answer)
-    app.after_request(add_validators)
+        app.extensions["content_index"].listeners.append(render_cache.pages.clear)

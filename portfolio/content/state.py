@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, current_app
+from werkzeug.exceptions import ServiceUnavailable
 
 from ..extensions import db
 from .loader import Progress
@@ -26,6 +27,7 @@ from .sources import Source, rescan, scan, stamp_of
 from .sync import SyncResult, Written, database_path, read_meta, remembered, sync
 
 log = logging.getLogger(__name__)
+NOT_PUBLISHED = "The site's content is not published yet."
 
 
 @dataclass
@@ -85,10 +87,13 @@ class IndexState:
             log.error("content not published, %s: %s", where, summary(error))
 
     def check(self) -> None:
-        """Per request: re-sync edited content (development) and follow a swapped index file."""
+        """Per request: re-sync edited content (development), follow a swapped index file, and
+        answer 503 (the styled error page) while there is no index to serve."""
         if self.auto_reload and not self.watched:
             self.sync_if_edited()
         self.refresh()
+        if not self.version:
+            raise ServiceUnavailable(NOT_PUBLISHED)
 
     def warm(self) -> None:
         """Read the remembered parses now (a watcher starting), so the first edit is as quick as the next."""
@@ -159,7 +164,8 @@ def summary(error: ContentError) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Attach an ``IndexState`` to the app and follow the index before each request (no I/O here)."""
+    """Attach an ``IndexState`` to the app and follow the index before each request (no I/O here):
+    one hook, since it runs on every request, render-cache hits included."""
     index = IndexState(
         content_dir=Path(app.config["CONTENT_DIR"]),
         db_path=database_path(app.config["DATABASE_URL"]),
