@@ -2,8 +2,9 @@
 
 Creating it reads nothing. The index is built by ``content sync``, by gunicorn's master before
 its workers fork (``build``) and, in development, by ``check`` when a content file changed.
-``check`` also notices when another process swapped in a new index (one stat per request) and
-then drops pooled connections to the old file and tells the listeners (the render cache).
+``check`` also notices when another process swapped in a new index (a look at the generation
+hint in shared memory per request, a stat only when it moved: see generation.py) and then drops
+pooled connections to the old file and tells the listeners (the render cache).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from time import monotonic
 
 from flask import Flask, current_app
 from werkzeug.exceptions import ServiceUnavailable
 
 from ..extensions import db
+from .generation import GenerationHint
 from .loader import Progress
 from .parsing import ContentError, Problem
 from .schema import SiteConfig
@@ -28,6 +31,9 @@ from .sync import SyncResult, Written, database_path, read_meta, remembered, syn
 
 log = logging.getLogger(__name__)
 NOT_PUBLISHED = "The site's content is not published yet."
+# The index file is looked at this often even when the hint has not moved, in case it was
+# replaced by something other than a sync (an operator copying a file over it).
+RESTAT_SECONDS = 1.0
 
 
 @dataclass
@@ -49,6 +55,12 @@ class IndexState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     watched: bool = False  # a watcher reports changed files (live reload): requests need not scan
     _hints: set[str] = field(default_factory=set)
+    _generation: GenerationHint | None = None
+    _seen_generation: bytes | None = None
+    _next_stat: float = 0.0
+
+    def __post_init__(self) -> None:
+        self._generation = GenerationHint(self.db_path)
 
     def file_identity(self) -> tuple[int, int] | None:
         try:
@@ -133,7 +145,15 @@ class IndexState:
             log.error("content not published, serving the last good index: %s", summary(error))
 
     def swapped(self) -> bool:
-        """Whether a sync has changed the index file since it was loaded (cheap: one stat)."""
+        """Whether the index file changed since it was loaded. While the generation hint has not
+        moved the answer is no, without a system call; otherwise (and every RESTAT_SECONDS) one stat."""
+        assert self._generation is not None
+        generation = self._generation.read()
+        now = monotonic()
+        if generation is not None and generation == self._seen_generation and now < self._next_stat:
+            return False
+        # Read before the stat: a sync that lands in between moves the hint again.
+        self._seen_generation, self._next_stat = generation, now + RESTAT_SECONDS
         return self.file_identity() != self._identity
 
     def refresh(self, force: bool = False) -> None:
@@ -145,6 +165,7 @@ class IndexState:
             return
         db.engine.dispose()  # pooled connections may hold a replaced file open
         self._load_meta(meta, identity)
+        self._generation.open()
         for listener in self.listeners:
             listener(self.version)
 

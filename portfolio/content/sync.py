@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import create_engine, select, text
 
 from ..models import SourceFile
+from . import generation
 from .index_writer import Live, parser_fingerprint, patch_index
 from .loader import Bundle, ParseCache, Progress, Remembered, collector_paused, load_content
 from .new_index import NewIndex
@@ -103,6 +104,7 @@ def sync(
             if problems:
                 raise ContentError(problems)
             patch_index(bundle, target, bundle.stamp, live, trusted.tables if trusted else None)
+        generation.publish(target)  # running servers look at the file on their next request
         written = Written(file_identity(target) or (0, 0, 0), live_of(bundle), bundle.tables, bundle.files)
     return SyncResult(
         version=bundle.version,
