@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 import urllib.error
 import urllib.request
@@ -119,6 +120,35 @@ def test_encodings_are_cached_apart_and_decode_to_the_same_page(proxy: str) -> N
         assert decode(again.body) == plain.body
     identity_again = fetch(url)
     assert "content-encoding" not in identity_again.headers and identity_again.body == plain.body
+
+
+def test_browsers_asking_for_the_same_encoding_share_one_cached_copy(proxy: str) -> None:
+    # Each browser spells Accept-Encoding its own way; the key reduces it to br, gzip or nothing,
+    # so the second spelling is a hit on the copy the first one stored.
+    url = f"{proxy}/projects/"
+    first = fetch(url, {"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert first.headers["content-encoding"] == "br" and first.cache == "MISS"
+    other = fetch(url, {"Accept-Encoding": "br, gzip"})
+    assert other.headers["content-encoding"] == "br" and other.cache == "HIT"
+    assert other.body == first.body
+    assert "Accept-Encoding" in other.headers["vary"]  # browsers and other caches still see what it varies on
+
+
+def test_the_cache_key_names_every_header_the_app_varies_on(proxy: str) -> None:
+    # The proxy keys its cache on these request headers instead of following Vary (which would
+    # keep a copy per raw Accept-Encoding string and cost a hash per hit): a header the app
+    # starts to vary on must be added to the key.
+    conf = (REPO_ROOT / "deploy" / "nginx" / "portfolio.conf").read_text("utf-8")
+    key = re.search(r"proxy_cache_key\s+\"([^\"]+)\"", conf)[1]
+    keyed = {name.replace("_", "-") for name in re.findall(r"\$http_(\w+)", key)} | {"accept-encoding"}
+    home = fetch(f"{proxy}/").html()
+    stylesheet = home.find("link", rel="stylesheet")["href"]
+    for path, headers in [("/briefings/?category=Safety", {}), ("/briefings/?category=Safety", FRAGMENT),
+                          ("/about", {}), (stylesheet, {}), ("/sitemap.xml", {})]:
+        vary = fetch(proxy + path, headers).headers.get("vary", "")
+        named = {name.strip().lower() for name in vary.split(",") if name.strip()}
+        assert named <= keyed, f"{path} varies on {named - keyed}, which the cache key does not name"
+    assert "encoding" in key and "hx_request" in key
 
 
 def test_conditional_requests_get_304_through_the_proxy(proxy: str) -> None:
