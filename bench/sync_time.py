@@ -2,8 +2,10 @@
 
 Each sync runs in a fresh interpreter, as ``flask content sync`` would, so imports are not
 shared between runs; the time printed is the sync itself (read, validate, render, write).
+``--phases`` also prints when each step of the last size's sync ended, seconds from its start.
 
     python -m bench.sync_time 1000 10000
+    python -m bench.sync_time 10000 --phases
 """
 
 from __future__ import annotations
@@ -19,27 +21,59 @@ from portfolio.config import REPO_ROOT
 from .common import content_for
 
 TIMED_SYNC = """
-import json, sys
+import json, sys, time
 from portfolio.content.sync import sync
+steps = []
+if sys.argv[3:] == ["--phases"]:
+    import importlib
+    started = time.perf_counter()
+    def timed(module, name):
+        *owners, attribute = name.split(".")
+        owner = importlib.import_module(module)
+        for part in owners:
+            owner = getattr(owner, part)
+        inner = getattr(owner, attribute)
+        def step(*args, **kwargs):
+            result = inner(*args, **kwargs)
+            steps.append((name, time.perf_counter() - started))
+            return result
+        setattr(owner, attribute, step)
+    for module, name in PHASES:
+        timed(module, name)
 result = sync(sys.argv[1], "sqlite:///" + sys.argv[2], full=True)  # cold: never patch an earlier run's index
-print(json.dumps({"seconds": result.seconds, "briefings": result.briefings}))
+print(json.dumps({"seconds": result.seconds, "briefings": result.briefings, "steps": steps}))
 """
+# Steps of a cold sync, as (module, function): each is timed where the sync looks it up.
+PHASES = [
+    ("portfolio.content.loader", "read_files"),  # parse every file (workers) and write each briefing's rows
+    ("portfolio.content.loader", "cross_check"),
+    ("portfolio.content.loader", "derive"),  # whole-set rows: connections, related briefings, cite keys
+    ("portfolio.content.new_index", "NewIndex._wait"),  # the FTS tables filled by their thread
+    ("portfolio.content.new_index", "write_whole_tables"),
+    ("portfolio.content.new_index", "insert_sources"),
+    ("portfolio.content.new_index", "NewIndex.finish"),  # and ANALYZE, commit
+    ("portfolio.content.sync", "write_new_index"),  # and the new file moved over the old one
+]
 
 
-def timed_sync(content: Path, database: Path) -> float:
-    result = subprocess.run([sys.executable, "-c", TIMED_SYNC, str(content), str(database)], cwd=REPO_ROOT,
-                            capture_output=True, text=True, check=True, timeout=600)
-    return float(json.loads(result.stdout.splitlines()[-1])["seconds"])
+def timed_sync(content: Path, database: Path, phases: bool = False) -> dict:
+    code = TIMED_SYNC.replace("PHASES", repr(PHASES))
+    result = subprocess.run([sys.executable, "-c", code, str(content), str(database), *(["--phases"] if phases else [])],
+                            cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=600)
+    return json.loads(result.stdout.splitlines()[-1])
 
 
-def measure(counts: list[int], workdir: Path) -> list[dict]:
+def measure(counts: list[int], workdir: Path, phases: bool = False) -> list[dict]:
     rows = []
     for count in counts:
         content = content_for(count, workdir)
         database = workdir / f"index-{count}.sqlite3"
-        seconds = timed_sync(content, database)
+        timed = timed_sync(content, database, phases and count == counts[-1])
+        seconds = float(timed["seconds"])
         rows.append({"briefings": count, "seconds": seconds, "content": str(content), "database": str(database)})
         print(f"  sync of {count:,} briefings: {seconds:.2f} s", flush=True)
+        for name, at in timed["steps"]:
+            print(f"    {at:6.2f} s  {name} done", flush=True)
     return rows
 
 
@@ -47,9 +81,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("counts", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/portfolio-bench"))
+    parser.add_argument("--phases", action="store_true", help="when each step of the last sync ended")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    measure(args.counts, args.workdir)
+    measure(args.counts, args.workdir, args.phases)
 
 
 if __name__ == "__main__":
