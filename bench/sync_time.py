@@ -58,8 +58,8 @@ PHASES = [
 
 def timed_sync(content: Path, database: Path, phases: bool = False) -> dict:
     code = TIMED_SYNC.replace("PHASES", repr(PHASES))
-    result = subprocess.run([sys.executable, "-c", code, str(content), str(database), *(["--phases"] if phases else [])],
-                            cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=600)
+    command = [sys.executable, "-c", code, str(content), str(database), *(["--phases"] if phases else [])]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=600)
     return json.loads(result.stdout.splitlines()[-1])
 
 

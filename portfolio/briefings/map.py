@@ -10,7 +10,6 @@ sideways, so its 13 px text stays 13 CSS px on a phone.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from ..dates import MONTH_ABBR

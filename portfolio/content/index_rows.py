@@ -65,7 +65,8 @@ def _insert(connection: Connection, table: str, columns: tuple[str, ...], values
 def insert_rows(connection: Connection, batch: list[IndexRows], fts: FtsTables = FtsTables()) -> None:
     """Write the rows of these briefings: their table rows, tags, concepts and both FTS entries."""
     _insert(connection, Briefing.__table__.name, BRIEFING_COLUMNS, [rows.briefing for rows in batch])
-    _insert(connection, BriefingTag.__table__.name, ("briefing_number", "tag"), [tag for rows in batch for tag in rows.tags])
+    tags = [tag for rows in batch for tag in rows.tags]
+    _insert(connection, BriefingTag.__table__.name, ("briefing_number", "tag"), tags)
     _insert(connection, fts.briefings, FTS_COLUMNS, [rows.fts for rows in batch])
     _insert(connection, Concept.__table__.name, CONCEPT_COLUMNS, [row for rows in batch for row in rows.concepts])
     _insert(connection, fts.concepts, CONCEPT_FTS_COLUMNS, [row for rows in batch for row in rows.concept_fts])

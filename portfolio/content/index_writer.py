@@ -1,7 +1,8 @@
-"""Writing the SQLite index: the tables it holds, and a patch of the rows of changed files in place.
+"""Writing the SQLite index: its tables, and a patch of the rows of changed files in place.
 
-``sync`` decides between a patch and a whole new file (``new_index``). Rows of one briefing (its row, tags, FTS
-entry, concepts) are written and deleted together; the small and whole-set tables are rewritten.
+``sync`` decides between a patch and a whole new file (``new_index``). Rows of one briefing (its
+row, tags, FTS entries, concepts) are written and deleted together; the small and whole-set
+tables are rewritten.
 """
 
 from __future__ import annotations
@@ -65,10 +66,6 @@ def parser_fingerprint() -> str:
 Live = dict[str, tuple[str, int, int, int]]  # rel -> (digest, size, mtime_ns, seen_ns) of the index's files
 
 
-def _engine(path: Path) -> Any:
-    return create_engine(f"sqlite:///{path}")
-
-
 def patch_index(
     bundle: Bundle, path: Path, stamp: str, live: Live, tables: dict[str, list[dict[str, Any]]] | None
 ) -> None:
@@ -80,7 +77,7 @@ def patch_index(
         r for rel, r in files.items()
         if rel in live and rel not in stale and live[rel][1:] != (r.source.size, r.source.mtime_ns, r.seen_ns)
     ]
-    engine = _engine(path)
+    engine = create_engine(f"sqlite:///{path}")
     try:
         with engine.begin() as connection:
             numbers = connection.scalars(

@@ -69,7 +69,8 @@ class NewIndex:
         self.connection.execute(text(CONCEPT_FTS_DDL))
         _fts_hashsize(self.connection, BUILD_FTS_HASHSIZE)
         for staged, columns in zip(STAGED, (FTS_COLUMNS, CONCEPT_FTS_COLUMNS)):
-            self.connection.execute(text(f"CREATE TABLE {staged} (rowid INTEGER PRIMARY KEY, {', '.join(columns[1:])})"))
+            names = ", ".join(columns[1:])
+            self.connection.execute(text(f"CREATE TABLE {staged} (rowid INTEGER PRIMARY KEY, {names})"))
         self.fts_tables = STAGED
         self.include_drafts = include_drafts
         self.numbers: set[int] = set()
