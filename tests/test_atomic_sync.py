@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
+from sqlite3 import OperationalError
 
-from portfolio.content import sync
+import pytest
+
+from portfolio.content import new_index, sync
 from tests.helpers import parse
 
 ASL3 = "/briefings/54-activating-asl-3-protections"
@@ -52,3 +56,23 @@ def test_requests_during_repeated_syncs_see_whole_versions(app, client, content_
         publisher.join()
     assert not errors
     assert seen == {"A", "B"}
+
+
+def test_a_full_sync_that_fails_while_filling_search_keeps_the_live_index(app, client, content_dir, monkeypatch):
+    """The FTS tables of a new index fill in a thread; its failure must reach the sync and undo it."""
+    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    sync(content_dir, app.config["DATABASE_URL"])
+    before = client.get(ASL3).get_data()
+    fill = new_index.NewIndex._fill_fts
+
+    def fill_without_the_staged_text(index, raw):  # runs in the filling thread
+        raw.execute(f"DROP TABLE {new_index.STAGED.briefings}")
+        fill(index, raw)
+
+    monkeypatch.setattr(new_index.NewIndex, "_fill_fts", fill_without_the_staged_text)
+    path = next((content_dir / "briefings").glob("054-*.md"))
+    path.write_text(path.read_text("utf-8").replace("## Summary\n", "## Summary\n\nNot published.\n"), "utf-8")
+    with pytest.raises(OperationalError, match="no such table"):
+        sync(content_dir, app.config["DATABASE_URL"], full=True)
+    assert client.get(ASL3).get_data() == before
+    assert not list(database.parent.glob(f"{database.name}.building-*"))
