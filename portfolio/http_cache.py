@@ -25,8 +25,8 @@ answers, one invalidates.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +36,7 @@ from flask import Flask, Request, Response, g, request
 from flask_compress import Compress
 
 from .config import Settings
-from .content import state
+from .content import IndexState
 from .rendering import variant
 
 ERROR_CACHE_CONTROL = "public, max-age=60"
@@ -112,11 +112,21 @@ class RenderCache:
 
     def __init__(self, response_class: type[Response], entries: int, max_bytes: int, origins: int = ORIGINS_KEPT):
         self.response_class = response_class
-        self.enabled = entries > 0
+        self.entries = entries
+        self.index: IndexState | None = None  # the index whose version keys the pages (``follow``)
         self.pages = BoundedCache(entries, max_bytes, size=lambda stored: len(stored.body))
         self.max_origins = origins
         self.origins: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.entries > 0 and self.index is not None
+
+    def follow(self, index: IndexState) -> None:
+        """Key pages by this index's version and empty the cache when a sync swaps in a new one."""
+        self.index = index
+        index.listeners.append(self.pages.clear)
 
     def admits(self, scheme: str, host: str) -> bool:
         """Whether pages for this origin are kept: one of the first ``max_origins`` seen."""
@@ -129,11 +139,12 @@ class RenderCache:
             self.origins.add(origin)
             return True
 
-    def key(self, current: Request) -> tuple[str | bytes, ...]:
+    def key(self, current: Request) -> tuple[str | bytes | int, ...]:
         # The scheme and the (validated) Host are part of the key: nothing cached under one Host
-        # is served to another. The footer prints the year.
-        return (state().version, current.scheme, current.host, current.path, current.query_string, variant(),
-                str(dt.date.today().year))
+        # is served to another. The footer prints the (local) year.
+        assert self.index is not None
+        return (self.index.version, current.scheme, current.host, current.path, current.query_string, variant(),
+                time.localtime().tm_year)
 
     def answer(self) -> Response | None:
         """A stored copy of this page, if there is one (a ``before_request`` hook)."""
@@ -235,6 +246,6 @@ def answer_hits(app: Flask) -> None:
     """Connect the render cache: it answers after every other ``before_request`` hook (call this
     once they are all registered), and a sync that swaps in a new index empties it."""
     render_cache: RenderCache = app.extensions["render_cache"]
-    if render_cache.enabled:
+    if render_cache.entries > 0:
+        render_cache.follow(app.extensions["content_index"])
         app.before_request(render_cache.answer)
-        app.extensions["content_index"].listeners.append(render_cache.pages.clear)

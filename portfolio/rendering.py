@@ -20,10 +20,13 @@ VARY_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 
 def fragment_target() -> str | None:
     """The id of the element htmx will swap, or None when the request wants the whole page."""
-    if "fragment_target" not in g:
+    store = g._get_current_object()  # one proxy lookup: the render cache asks on every request
+    try:
+        target: str | None = store.fragment_target
+    except AttributeError:
         htmx = request.htmx  # type: ignore[attr-defined]
-        g.fragment_target = None if not htmx or htmx.history_restore_request else (htmx.target or "")
-    target: str | None = g.fragment_target
+        target = None if not htmx or htmx.history_restore_request else (htmx.target or "")
+        store.fragment_target = target
     return target
 
 
