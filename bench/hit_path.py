@@ -3,9 +3,10 @@
 The app and the floor (bench/floor_app.py: the same body and headers as constants) answer the
 same WSGI request in this process, the app from its render cache; then each of the app's
 request hooks is taken out in turn and the hit timed again, so the difference is that hook's
-share. Times are the fastest of many batches (the least disturbed by other work on the
-machine), in microseconds per request. Under gunicorn each microsecond here costs about two
-(bench/http.py measures that as server CPU per request).
+share. Times are this thread's CPU time, the fastest of many batches (the least disturbed
+by other work on the machine), in microseconds per request. Under gunicorn's threads each
+microsecond here costs several in server CPU (bench/http.py measures that per request), and
+a system call far more: it hands the GIL to another thread (a hit makes none).
 
     python -m bench.hit_path [--workdir /tmp/portfolio-bench]
 """
@@ -47,10 +48,10 @@ def fastest(app: Wsgi, environ: dict) -> float:
     """Microseconds per request: the fastest of BATCHES batches of CALLS calls."""
     best = float("inf")
     for _ in range(BATCHES):
-        start = time.perf_counter()
+        start = time.thread_time()
         for _ in range(CALLS):
             call(app, environ)
-        best = min(best, (time.perf_counter() - start) / CALLS)
+        best = min(best, (time.thread_time() - start) / CALLS)
     return best * 1e6
 
 

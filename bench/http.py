@@ -18,8 +18,8 @@ Rounds run every server once per page, alternating the order; a ratio is taken w
 round (two servers measured minutes apart on a shared machine are not comparable) and the
 median over rounds is reported. Besides req/s, each run records the server's CPU time per
 request (its process group's user + system time): other work on the machine moves req/s by
-tens of percent between runs, but CPU per request hardly at all, so it shows a server's own
-cost even on a busy machine.
+tens of percent between runs, CPU per request less (on a shared 2-core VM still by up to a
+quarter between consecutive runs of one server), so it is a second view of a server's own cost.
 
 Targets: app ≥ 90 % of the floor; nginx cache ≥ 90 % of nginx static; no errors.
 ``--soak 60`` then runs wrk for that long against the app and against nginx in front of it,
