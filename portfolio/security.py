@@ -66,14 +66,16 @@ def init_app(app: Flask) -> None:
         """No real address holds a NUL or other control character: answer 400 before any view
         (or the filesystem, for static files) sees one.
 
-        Absolute URLs and cache keys are built from the Host: werkzeug gives '' for a missing or
-        malformed one (and raises for one outside TRUSTED_HOSTS), and either is a 400, as is an
-        IDNA name that cannot be decoded (``xn--zz``)."""
+        Absolute URLs and cache keys are built from the Host: werkzeug gives '' for a missing one,
+        fails to route a malformed one (and raises for one outside TRUSTED_HOSTS), and each is a
+        400, as is an IDNA name that cannot be decoded (``xn--zz``)."""
         current = request._get_current_object()  # one proxy lookup: this runs on every request
         if has_control_characters(current.path):
             abort(400, description="The address contains control characters.")
         host = current.host
-        if not host:
+        # werkzeug's routing refuses a malformed Host (no URL can be built for it); refuse it
+        # here too, before a hook such as the no-index 503 page tries to build one.
+        if not host or isinstance(current.routing_exception, BadHost):
             raise BadHost()
         if "xn--" in host.lower():
             try:

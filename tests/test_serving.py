@@ -71,6 +71,17 @@ def test_a_bad_host_is_a_400_with_security_headers(client: FlaskClient, host: st
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.parametrize("host", ["a" * 64 + ".example", "a..b", ".", ""])
+def test_before_the_first_sync_a_bad_host_is_still_a_400(content_dir: Path, tmp_path: Path, host: str) -> None:
+    # Without an index every request is a 503 page, which builds URLs: a Host no URL can be
+    # built for must be refused before that, as it is once there is an index.
+    app = make_app(content_dir, tmp_path / "never-synced.sqlite3", sync_first=False)
+    response = app.test_client().get("/", headers={"Host": host})
+    assert response.status_code == 400
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert app.test_client().get("/").status_code == 503
+
+
 # --- finding 4: an empty Host never poisons a cache -----------------------------------------
 
 def test_an_empty_host_never_reaches_another_visitor(client: FlaskClient) -> None:
