@@ -29,6 +29,7 @@ from sqlalchemy import create_engine, select, text
 
 from ..models import SourceFile
 from . import generation
+from .briefings import ParsedBriefing
 from .index_writer import Live, parser_fingerprint, patch_index
 from .loader import Bundle, ParseCache, Progress, Remembered, collector_paused, load_content
 from .new_index import NewIndex
@@ -104,6 +105,7 @@ def sync(
             if problems:
                 raise ContentError(problems)
             patch_index(bundle, target, bundle.stamp, live, trusted.tables if trusted else None)
+        keep_only_what_the_next_sync_reads(bundle)
         generation.publish(target)  # running servers look at the file on their next request
         written = Written(file_identity(target) or (0, 0, 0), live_of(bundle), bundle.tables, bundle.files)
     return SyncResult(
@@ -130,14 +132,23 @@ def write_new_index(
             if problems:
                 raise ContentError(problems)
             index.finish(bundle, bundle.stamp)
-            for remembered in bundle.files.values():
-                remembered.stored = None  # written now; not worth 5 KB a file for as long as the process runs
         finally:
             index.close()
         os.replace(temporary, target)
         return bundle
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def keep_only_what_the_next_sync_reads(bundle: Bundle) -> None:
+    """Once written, a briefing's row and stored form live in the index: the parses this process
+    keeps for its next sync need only what the cross-checks and related briefings read (what
+    the parses read back from the index have). At 10,000 that frees about 10 KB a briefing for
+    reuse and leaves 40,000 fewer objects (of 300,000) for the cycle collector to walk."""
+    for remembered in bundle.files.values():
+        remembered.stored = None
+        if isinstance(remembered.parsed, ParsedBriefing):
+            remembered.parsed.record = {}
 
 
 def file_identity(path: Path) -> tuple[int, int, int] | None:
