@@ -49,10 +49,9 @@ def briefing_url(briefing: Briefing | Card, back: ExplorerQuery | None = None) -
 
 def briefing_url_builder(back: ExplorerQuery | None = None) -> Callable[[int, str], str]:
     """``briefing_url`` for many briefings at once: the route is built once, not per briefing."""
-    marker = "0-BRIEFING"
     template = briefing_url(_Ident(0, "BRIEFING"), back)  # type: ignore[arg-type]
-    start, _, end = template.partition(marker)
-    return lambda number, slug: f"{start}{number}-{slug}{end}"
+    start, _, end = template.partition(briefing_ident(0, "BRIEFING"))
+    return lambda number, slug: f"{start}{briefing_ident(number, slug)}{end}"
 
 
 class _Ident(NamedTuple):
