@@ -8,6 +8,8 @@ requires one (the first of the month when the day is unknown).
 
 from __future__ import annotations
 
+from typing import Any
+
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -29,3 +31,16 @@ def day_label(iso: str) -> str:
     """'2026-11-20' → '20 Nov 2026' (a briefing's "Updated" date), in the site's month style."""
     year, month, day = (int(part) for part in iso.split("-"))
     return f"{day} {MONTH_ABBR[month - 1]} {year}"
+
+
+class MonthDated:
+    """The two dates a briefing shows, for anything with ``year``, ``month`` and ``day`` (the
+    index model and an explorer card): written once here."""
+
+    @property
+    def month_label(self: Any) -> str:
+        return month_label(self.year, self.month)
+
+    @property
+    def w3c_date(self: Any) -> str:
+        return w3c_date(self.year, self.month, self.day)

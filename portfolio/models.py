@@ -57,7 +57,7 @@ class ProjectTag(db.Model):
     tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
 
 
-class Briefing(db.Model):
+class Briefing(db.Model, dates.MonthDated):
     number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     slug: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(300))
@@ -94,14 +94,6 @@ class Briefing(db.Model):
         Index("ix_briefing_key", "key", "category", "organization", "year", "date_key"),
         Index("ix_briefing_number_facets", "number", "category", "organization", "year", "key", "date_key"),
     )
-
-    @property
-    def month_label(self) -> str:
-        return dates.month_label(self.year, self.month)
-
-    @property
-    def w3c_date(self) -> str:
-        return dates.w3c_date(self.year, self.month, self.day)
 
 
 class BriefingTag(db.Model):

@@ -15,7 +15,7 @@ from ..models import Briefing
 from .rows import driver_rows
 
 
-class Card(NamedTuple):
+class CardRow(NamedTuple):
     number: int
     slug: str
     title: str
@@ -30,13 +30,11 @@ class Card(NamedTuple):
     draft: bool
     tags: list[str]
 
-    @property
-    def month_label(self) -> str:
-        return dates.month_label(self.year, self.month)
 
-    @property
-    def w3c_date(self) -> str:
-        return dates.w3c_date(self.year, self.month, self.day)
+class Card(CardRow, dates.MonthDated):
+    """A card's columns, with the dates it shows."""
+
+    __slots__ = ()
 
 
 CARD_COLUMN_LIST = ", ".join('"' + name + '"' for name in Card._fields)
