@@ -39,6 +39,11 @@ def test_check_passes_on_good_content(runner, content_dir):
 
 BROKEN_FILES = {
     "projects/bad-yaml.md": (b"---\ntitle: [unclosed\nsummary: x\n---\nbody\n", "front matter", "malformed YAML"),
+    # A value that does not fit its explicit tag made PyYAML raise a bare KeyError or ValueError.
+    "projects/bad-bool.md": (b"---\ntitle: T\nsummary: x\norder: 3\ndraft: !!bool maybe\n---\nb\n",
+                             "front matter", "malformed YAML at line 5, column 8: 'maybe' is not a !!bool"),
+    "projects/bad-int.md": (b"---\ntitle: T\nsummary: x\norder: !!int soon\n---\nb\n",
+                            "front matter", "malformed YAML at line 4, column 8: 'soon' is not a !!int"),
     "projects/missing.md": (b"---\nsummary: x\nstatus: active\norder: 9\n---\nbody\n", "title", "required field is missing"),
     "projects/wrong-type.md": (b"---\ntitle: T\nsummary: x\nstatus: active\norder: soon\n---\nb\n", "order", "integer"),
     "projects/unknown.md": (b"---\ntitle: T\nsummary: x\nstatus: active\norder: 3\ncolour: red\n---\nb\n", "colour", "unknown field"),
