@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from portfolio.content import ContentError, load_content, state, sync
+from portfolio.content.sources import scan
 from portfolio.content.sync import read_meta
-from tests.helpers import make_app, parse
+from tests.helpers import briefing_file, make_app, parse
 
 NEW_PROJECT = "---\ntitle: New Thing\nsummary: Just added.\nstatus: active\norder: 7\n---\nHello.\n"
 
@@ -63,6 +64,19 @@ def test_check_names_every_problem_by_file_and_field(runner, content_dir):
         matching = [line for line in lines if line.startswith(f"{rel}: {field}: ")]
         assert matching, f"no problem reported for {rel} {field}: {result.output}"
         assert message in matching[0]
+
+
+def test_a_file_gone_between_scan_and_read_is_named_and_not_remembered(content_dir):
+    """A briefing is read by its own parse and a project by the loader: both report the file."""
+    sources = scan(content_dir)
+    gone = [briefing_file(content_dir, 54), content_dir / "projects" / "pokebowl.md"]
+    for path in gone:
+        path.unlink()
+    bundle, problems = load_content(content_dir, sources=sources)
+    for path in gone:
+        rel = path.relative_to(content_dir).as_posix()
+        assert f"{rel}: file: cannot be read: No such file or directory" in [str(problem) for problem in problems]
+        assert rel not in bundle.files
 
 
 BRIEFING_BREAKAGES = [

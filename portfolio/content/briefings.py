@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .citekeys import base_key
@@ -25,6 +26,7 @@ from .markdown import plain_text, render_many, slugify
 from .parsing import Problem, read_markdown, validate
 from .related import document_terms
 from .schema import BriefingMeta
+from .sources import Seen, read_source
 from .urls import scheme_problems
 
 # Ids the briefing page itself uses: a concept's anchor never takes one (it gets '-2').
@@ -78,6 +80,12 @@ class ParseResult:
     briefing: ParsedBriefing
     stored: bytes | None = None
     rows: IndexRows | None = None
+    seen: Seen | None = None  # when the parse read the file itself (None if it was given the bytes or could not)
+
+
+# A file to parse: its path and bytes, or None for bytes the parse reads itself (in a worker, when
+# many files are parsed: reading 10,000 files took this process half a second before any parsing).
+Work = tuple[str, bytes | None]
 
 
 def split_sections(body: str, marker: str) -> tuple[str, list[tuple[str, str]]]:
@@ -184,21 +192,41 @@ def parse_briefing(rel: str, data: bytes) -> ParsedBriefing:
     return ParsedBriefing(rel, meta, row, problems, document_terms(row), cite_base)
 
 
-def _parse_in_worker(pair: tuple[str, bytes]) -> tuple[dict[str, Any], IndexRows | None, bytes]:
+def read_and_parse(root: Path, work: Work) -> tuple[ParsedBriefing, Seen | None]:
+    """Parse one file, reading it first when its bytes are not given; a file that cannot be
+    read is a parse with that problem, and nothing seen."""
+    rel, data = work
+    if data is not None:
+        return parse_briefing(rel, data), None
+    try:
+        data, seen = read_source(root, rel)
+    except OSError as error:
+        return ParsedBriefing(rel, None, {}, [unreadable(rel, error)]), None
+    return parse_briefing(rel, data), seen
+
+
+def unreadable(rel: str, error: OSError) -> Problem:
+    return Problem(rel, "file", f"cannot be read: {error.strerror}")
+
+
+WorkerResult = tuple[dict[str, Any], IndexRows | None, bytes, Seen | None]
+
+
+def _parse_in_worker(root: Path, work: Work) -> WorkerResult:
     """The record, its index rows and the stored form, which is also how the rest of the parse
     travels back: the parent unpickles it once instead of pickling it again for the index."""
-    parsed = parse_briefing(*pair)
-    return parsed.record, index_rows(parsed.record) if parsed.record else None, stored_form(parsed)
+    parsed, seen = read_and_parse(root, work)
+    return parsed.record, index_rows(parsed.record) if parsed.record else None, stored_form(parsed), seen
 
 
-def _from_worker(record: dict[str, Any], rows: IndexRows | None, stored: bytes) -> ParseResult:
+def _from_worker(record: dict[str, Any], rows: IndexRows | None, stored: bytes, seen: Seen | None) -> ParseResult:
     briefing: ParsedBriefing = pickle.loads(stored)
     briefing.record = record
-    return ParseResult(briefing, stored, rows)
+    return ParseResult(briefing, stored, rows, seen)
 
 
 def parse_briefings(
-    files: list[tuple[str, bytes]], progress: Callable[[int], None] | None = None
+    root: Path, files: list[Work], progress: Callable[[int], None] | None = None
 ) -> Iterable[ParseResult]:
     """Parse files in order, across all cores when there are many: Markdown rendering dominates.
 
@@ -209,15 +237,15 @@ def parse_briefings(
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     forkable = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
     if len(files) < PARALLEL_FROM or workers < 2 or not forkable:
-        for rel, data in files:
-            parsed = parse_briefing(rel, data)
+        for work in files:
+            parsed, seen = read_and_parse(root, work)
             if progress:
                 progress(1)
-            yield ParseResult(parsed)
+            yield ParseResult(parsed, seen=seen)
         return
     chunk = max(1, len(files) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for record, rows, stored in pool.map(_parse_in_worker, files, chunksize=chunk):
+        for result in pool.map(functools.partial(_parse_in_worker, root), files, chunksize=chunk):
             if progress:
                 progress(1)
-            yield _from_worker(record, rows, stored)
+            yield _from_worker(*result)

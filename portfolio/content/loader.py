@@ -17,19 +17,18 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .briefings import ParsedBriefing, ParseResult, parse_briefings
+from .briefings import ParsedBriefing, ParseResult, parse_briefings, unreadable
 from .crosschecks import BriefingSet, cross_check
 from .derive import derive
 from .pages import ParsedItem, check_links, parse_page, parse_project, parse_site, unique_projects
 from .parsing import Problem
-from .sources import ABOUT_FILE, SITE_FILE, Source, file_digest, scan, stamp_of
+from .sources import ABOUT_FILE, SITE_FILE, Seen, Source, read_source, scan, stamp_of
 
 Parsed = ParsedItem | ParsedBriefing
 Progress = Callable[[int], None]
@@ -120,38 +119,46 @@ def read_files(
 ) -> tuple[ParseCache, set[str], list[Problem]]:
     """Every file's parse: remembered ones reused, the rest read and parsed (briefings in parallel).
 
-    ``sink`` sees each freshly parsed briefing as soon as it is ready, in file order.
+    A file remembered under another size or time is read here, in case its bytes are the same;
+    a briefing not remembered at all is read by its parse. ``sink`` sees each freshly parsed
+    briefing as soon as it is ready, in file order.
     """
     files: ParseCache = {}
     problems: list[Problem] = []
-    to_parse: list[tuple[Source, str, bytes, int]] = []
+    to_parse: list[tuple[Source, bytes | None, Seen | None]] = []
     for source in sources:
         known = previous.get(source.rel)
         if known and known.unchanged(source):
             files[source.rel] = known
             continue
-        seen_ns = time.time_ns()
-        try:
-            data = (root / source.rel).read_bytes()
-        except OSError as error:
-            problems.append(Problem(source.rel, "file", f"cannot be read: {error.strerror}"))
+        if known is None and source.kind == "briefing":
+            to_parse.append((source, None, None))
             continue
-        digest = file_digest(data)
-        if known and known.digest == digest:
-            files[source.rel] = Remembered(source, digest, known.parsed, seen_ns)
+        try:
+            data, seen = read_source(root, source.rel)
+        except OSError as error:
+            problems.append(unreadable(source.rel, error))
+            continue
+        if known and known.digest == seen.digest:
+            files[source.rel] = Remembered(source, seen.digest, known.parsed, seen.seen_ns)
         else:
-            to_parse.append((source, digest, data, seen_ns))
+            to_parse.append((source, data, seen))
     if progress and len(files):
         progress(len(files))
     briefing_files = [entry for entry in to_parse if entry[0].kind == "briefing"]
-    for source, digest, data, seen_ns in to_parse:
+    for source, data, seen in to_parse:
         if source.kind != "briefing":
-            files[source.rel] = Remembered(source, digest, parse_one(source, data), seen_ns)
+            assert data is not None and seen is not None
+            files[source.rel] = Remembered(source, seen.digest, parse_one(source, data), seen.seen_ns)
             if progress:
                 progress(1)
-    parsed = parse_briefings([(entry[0].rel, entry[2]) for entry in briefing_files], progress)
-    for (source, digest, _, seen_ns), result in zip(briefing_files, parsed):
-        files[source.rel] = Remembered(source, digest, result.briefing, seen_ns, result.stored)
+    parsed = parse_briefings(root, [(entry[0].rel, entry[1]) for entry in briefing_files], progress)
+    for (source, _, given), result in zip(briefing_files, parsed):
+        seen = given or result.seen
+        if seen is None:  # it could not be read: the problem is reported, nothing is remembered
+            problems.extend(result.briefing.problems)
+            continue
+        files[source.rel] = Remembered(source, seen.digest, result.briefing, seen.seen_ns, result.stored)
         if sink:
             sink.add(result)
     return files, {entry[0].rel for entry in to_parse}, problems

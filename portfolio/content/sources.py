@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,3 +109,18 @@ def content_stamp(root: Path) -> str:
 def file_digest(data: bytes) -> str:
     """The key a parsed file is remembered by: the same bytes parse to the same records."""
     return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What is remembered of a file's bytes as read: their digest, and when the reading started."""
+
+    digest: str
+    seen_ns: int  # time.time_ns() just before the read
+
+
+def read_source(root: Path, rel: str) -> tuple[bytes, Seen]:
+    """Read one content file (``OSError`` when it cannot be)."""
+    seen_ns = time.time_ns()
+    data = (root / rel).read_bytes()
+    return data, Seen(file_digest(data), seen_ns)
