@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+import sqlite3
 from sqlite3 import OperationalError
 
 import pytest
@@ -63,16 +64,29 @@ def test_a_full_sync_that_fails_while_filling_search_keeps_the_live_index(app, c
     database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
     sync(content_dir, app.config["DATABASE_URL"])
     before = client.get(ASL3).get_data()
-    fill = new_index.NewIndex._fill_fts
+    fill = new_index.NewIndex._fill
 
-    def fill_without_the_staged_text(index, raw):  # runs in the filling thread
-        raw.execute(f"DROP TABLE {new_index.STAGED.briefings}")
-        fill(index, raw)
+    def fill_without_the_staged_text(index):  # runs in the filling thread
+        index.connection.exec_driver_sql(f"DROP TABLE {new_index.STAGED.briefings}")
+        fill(index)
 
-    monkeypatch.setattr(new_index.NewIndex, "_fill_fts", fill_without_the_staged_text)
+    monkeypatch.setattr(new_index.NewIndex, "_fill", fill_without_the_staged_text)
     path = next((content_dir / "briefings").glob("054-*.md"))
     path.write_text(path.read_text("utf-8").replace("## Summary\n", "## Summary\n\nNot published.\n"), "utf-8")
     with pytest.raises(OperationalError, match="no such table"):
         sync(content_dir, app.config["DATABASE_URL"], full=True)
     assert client.get(ASL3).get_data() == before
     assert not list(database.parent.glob(f"{database.name}.building-*"))
+
+
+def test_a_new_index_has_the_statistics_a_whole_analyze_gives(content_dir, tmp_path):
+    """Tables complete early are analysed in the filling thread, the rest at the end: together
+    the planner must see what one ANALYZE of the finished file would give it."""
+    database = tmp_path / "index.sqlite3"
+    sync(content_dir, f"sqlite:///{database}", full=True)
+    with sqlite3.connect(database) as connection:
+        written = sorted(connection.execute("SELECT * FROM sqlite_stat1"))
+        connection.execute("DELETE FROM sqlite_stat1")
+        connection.execute("ANALYZE")
+        assert sorted(connection.execute("SELECT * FROM sqlite_stat1")) == written
+    assert {row[0] for row in written} >= {"briefing", "concept", "source_file", "related_briefing", "connection"}

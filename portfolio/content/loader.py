@@ -35,11 +35,11 @@ Progress = Callable[[int], None]
 
 
 class BriefingSink(Protocol):
-    """Told of each briefing as soon as it is parsed afresh, then that all have been (a new index)."""
+    """Told of each briefing as soon as it is parsed afresh, then of every file once all are read (a new index)."""
 
-    def add(self, result: ParseResult) -> None: ...
+    def add(self, result: ParseResult, remembered: Remembered) -> None: ...
 
-    def all_added(self) -> None: ...
+    def all_added(self, files: ParseCache) -> None: ...
 
 
 # A file modified this close to when it was read may change again within the same timestamp
@@ -160,7 +160,7 @@ def read_files(
             continue
         files[source.rel] = Remembered(source, seen.digest, result.briefing, seen.seen_ns, result.stored)
         if sink:
-            sink.add(result)
+            sink.add(result, files[source.rel])
     return files, {entry[0].rel for entry in to_parse}, problems
 
 
@@ -190,7 +190,7 @@ def _load(
 ) -> tuple[Bundle, list[Problem]]:
     files, fresh, problems = read_files(root, sources, previous, progress, sink)
     if sink:
-        sink.all_added()
+        sink.all_added(files)
     ordered = [files[s.rel] for s in sources if s.rel in files]  # scan order: site, about, folders
     for remembered in ordered:
         problems.extend(remembered.parsed.problems)

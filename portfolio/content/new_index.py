@@ -1,12 +1,15 @@
 """A new index file, written while the content is still being parsed (a full sync).
 
-Each briefing's rows go in as soon as its parse arrives (``add``), beside the parse workers.
-Its two full-text entries are only staged then: once every briefing is in (``all_added``) a
-thread fills both FTS tables from the staging tables, each in one SQL statement, while this
+Each briefing's rows and its file's row go in as soon as its parse arrives (``add``), beside
+the parse workers. Its two full-text entries are only staged then: once every file is read
+(``all_added``) a thread fills both FTS tables from the staging tables, each in one SQL
+statement, and gathers the planner's statistics of the tables that are complete, while this
 process checks the set and computes the whole-set tables in Python. SQLite lets go of Python's
 lock while it runs a statement, so FTS5's tokenising (the largest part of writing the index)
 runs on the second core instead of adding to the busiest stretch of the sync; at 10,000
-briefings that took about a second off a cold sync (README, Performance).
+briefings that took about a second off a cold sync (README, Performance). The thread runs only
+a few long statements: many short ones would hand Python's lock back and forth with this
+process's work at every row, which measured slower for both.
 
 All in one transaction on a file nobody reads yet: ``sync`` throws the file away if anything
 fails. ``finish`` waits for the thread before it touches the connection again.
@@ -15,17 +18,18 @@ fails. ``finish`` waits for the thread before it touches the connection again.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, text
 
 from ..extensions import db
-from ..models import CONCEPT_FTS_DDL, CONCEPT_FTS_TABLE, FTS_DDL, FTS_TABLE
+from ..models import CONCEPT_FTS_DDL, CONCEPT_FTS_TABLE, FTS_DDL, FTS_TABLE, Briefing, BriefingTag, Concept, SourceFile
 from .briefings import ParseResult
 from .index_rows import CONCEPT_FTS_COLUMNS, FTS_COLUMNS, FtsTables, IndexRows, index_rows, insert_rows
 from .index_writer import insert_sources, write_whole_tables
-from .loader import Bundle
+from .loader import Bundle, ParseCache, Remembered
 
 # While a new file is built, FTS5 keeps up to this many bytes of new terms in memory before it
 # writes them out as a segment (the default is 1 MB). Fewer, larger segments leave less merging
@@ -35,6 +39,10 @@ DEFAULT_FTS_HASHSIZE = 1024 * 1024
 BUILD_CACHE_KIB = 64 * 1024
 STAGED = FtsTables(f"temp.{FTS_TABLE}_staged", f"temp.{CONCEPT_FTS_TABLE}_staged")
 LIVE = FtsTables()
+# Tables complete once every briefing is added and every file read (FTS5 keeps each full-text
+# table in tables named after it): analysed in the filling thread, the rest at the end.
+FILLED_TABLES = (Briefing.__tablename__, BriefingTag.__tablename__, Concept.__tablename__, SourceFile.__tablename__)
+FILLED_PREFIXES = tuple(f"{table}_" for table in LIVE)
 
 
 def _fast_bulk_load(dbapi_connection: Any, _record: Any) -> None:
@@ -75,40 +83,60 @@ class NewIndex:
         self.include_drafts = include_drafts
         self.numbers: set[int] = set()
         self.pending: list[IndexRows] = []
+        self.pending_sources: list[Remembered] = []
+        self.written_sources: set[str] = set()
         self.filling: threading.Thread | None = None
         self.failure: BaseException | None = None
+        self.analysed: set[str] = set()  # tables whose statistics are gathered (ANALYZE)
 
-    def add(self, result: ParseResult) -> None:
-        """Write a briefing this build would publish; the first file with a number keeps it, as in
-        the cross-checks (a later one is a problem there, and then the file is not used)."""
+    def add(self, result: ParseResult, remembered: Remembered) -> None:
+        """Write a briefing file's row, and the briefing's rows if this build would publish it; the
+        first file with a number keeps it, as in the cross-checks (a later one is a problem there,
+        and then the file is not used)."""
+        self.pending_sources.append(remembered)
         briefing = result.briefing
-        if not briefing.published(self.include_drafts) or not briefing.record or briefing.number in self.numbers:
-            return
-        self.numbers.add(briefing.number)
-        self.pending.append(result.rows or index_rows(briefing.record))
-        if len(self.pending) >= self.BATCH:
+        if briefing.published(self.include_drafts) and briefing.record and briefing.number not in self.numbers:
+            self.numbers.add(briefing.number)
+            self.pending.append(result.rows or index_rows(briefing.record))
+        if len(self.pending_sources) >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
         insert_rows(self.connection, self.pending, self.fts_tables)
-        self.pending = []
+        insert_sources(self.connection, self.pending_sources)
+        self.written_sources.update(remembered.source.rel for remembered in self.pending_sources)
+        self.pending, self.pending_sources = [], []
 
-    def all_added(self) -> None:
-        """Every parsed briefing has been added: fill the FTS tables from the staged text, in a thread."""
+    def all_added(self, files: ParseCache) -> None:
+        """Every file is read and every briefing added: write the other files' rows, then in a
+        thread fill the FTS tables from the staged text and analyse the tables now complete."""
+        self.flush()
+        self.pending_sources = [r for rel, r in files.items() if rel not in self.written_sources]
         self.flush()
         self.fts_tables = LIVE  # anything added later goes straight in
-        raw = self.connection.connection.dbapi_connection
-        self.filling = threading.Thread(target=self._fill_fts, args=(raw,), name="fts-fill")
+        self.filling = threading.Thread(target=self._fill, name="fts-fill")
         self.filling.start()
 
-    def _fill_fts(self, raw: Any) -> None:
+    def _fill(self) -> None:
+        raw = self.connection.connection.dbapi_connection
         try:
             for live, staged, columns in zip(LIVE, STAGED, (FTS_COLUMNS, CONCEPT_FTS_COLUMNS)):
                 names = ", ".join(columns)
                 raw.execute(f"INSERT INTO {live} ({names}) SELECT {names} FROM {staged} ORDER BY rowid")
                 raw.execute(f"DROP TABLE {staged}")
+            self._analyse(t for t in self._tables() if t in FILLED_TABLES or t.startswith(FILLED_PREFIXES))
         except BaseException as error:  # handed to the main thread by _wait
             self.failure = error
+
+    def _tables(self) -> list[str]:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        return list(self.connection.exec_driver_sql(sql).scalars())
+
+    def _analyse(self, tables: Iterable[str]) -> None:
+        for table in tables:
+            if table not in self.analysed:
+                self.connection.exec_driver_sql(f"ANALYZE {table}")
+                self.analysed.add(table)
 
     def _wait(self) -> None:
         if self.filling is not None:
@@ -118,19 +146,19 @@ class NewIndex:
             raise self.failure
 
     def finish(self, bundle: Bundle, stamp: str) -> None:
-        """The published briefings not added yet, the whole-set tables, the file list; commit."""
+        """The published briefings not added yet, the whole-set tables, statistics; commit."""
         if self.filling is None:
-            self.all_added()
+            self.all_added(bundle.files)
         self._wait()
         for record in bundle.briefings:
             if record["number"] not in self.numbers:
                 self.numbers.add(record["number"])
                 self.pending.append(index_rows(record))
+                self.analysed.clear()  # the filled tables change after all
         self.flush()
         write_whole_tables(self.connection, bundle, stamp)
-        insert_sources(self.connection, list(bundle.files.values()))
         _fts_hashsize(self.connection, DEFAULT_FTS_HASHSIZE)  # the live file is patched a few rows at a time
-        self.connection.execute(text("ANALYZE"))
+        self._analyse(self._tables())
         self.transaction.commit()
 
     def close(self) -> None:
