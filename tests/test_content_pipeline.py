@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 
 import pytest
 
 from portfolio.content import ContentError, load_content, state, sync
+from portfolio.content.loader import collector_paused
 from portfolio.content.sources import scan
 from portfolio.content.sync import read_meta
 from tests.helpers import briefing_file, make_app, parse
@@ -309,3 +312,39 @@ def test_an_impossible_date_is_named_not_a_crash(runner, content_dir):
     result = check(runner, content_dir)
     assert result.exit_code == 1
     assert "briefings/054-activating-asl-3-protections.md: date: '2025-02-30' is not a real date" in result.output
+
+
+
+class Node:
+    """A container the cycle collector tracks."""
+
+
+def test_objects_made_while_the_collector_is_paused_are_old_but_still_collectable():
+    """After a sync its parses sit in the oldest generation (the next young collections do not
+    walk them again), and a reference cycle made during the pause is still freed by a full one."""
+    assert gc.isenabled()
+    with collector_paused():
+        cycle = Node()
+        cycle.self = cycle
+        gone = weakref.ref(cycle)
+        survivor = Node()
+        del cycle
+    assert gc.isenabled()
+    young = {id(item) for generation in (0, 1) for item in gc.get_objects(generation)}
+    assert id(survivor) not in young
+    assert any(item is survivor for item in gc.get_objects(2))
+    assert gone() is not None
+    gc.collect()
+    assert gone() is None
+
+
+def test_a_pause_leaves_objects_frozen_on_purpose_frozen():
+    frozen = Node()
+    gc.freeze()
+    try:
+        with collector_paused():
+            Node()
+        assert all(item is not frozen for item in gc.get_objects(2))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
