@@ -20,6 +20,7 @@ STOPWORDS = frozenset(
     "when where which who why with your you".split()
 )
 _NOT_KEY = re.compile(r"[^a-z0-9]+")
+_TITLE_WORDS = re.compile(r"[\s/]+")
 
 
 def fold(text: str) -> str:
@@ -52,9 +53,8 @@ def looks_like_organisation(author: str, organisations: Iterable[str] = ()) -> b
 def base_key(authors: Sequence[str], organisation: str, year: int, title: str) -> str:
     names = [name for name in authors if name != OTHERS]
     who = fold(family_name(names[0])) if names else fold(organisation)
-    words = [fold(word) for word in re.split(r"[\s/]+", title)]
-    significant = [word for word in words if word and word not in STOPWORDS]
-    what = significant[0] if significant else ""
+    folded = (fold(word) for word in _TITLE_WORDS.split(title))  # lazily: the first significant word ends it
+    what = next((word for word in folded if word and word not in STOPWORDS), "")
     return f"{who or 'anon'}{year}{what}"
 
 
