@@ -15,7 +15,6 @@ import pickle
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from .citekeys import base_key
 from .index_rows import IndexRows, index_rows
 from .markdown import plain_text, render_many, slugify
 from .parsing import Problem, read_markdown, validate
-from .related import document_terms
+from .related import WordCounts, document_terms
 from .schema import BriefingMeta
 from .sources import Seen, read_source
 from .urls import scheme_problems
@@ -47,7 +46,7 @@ class ParsedBriefing:
     meta: BriefingMeta | None
     record: dict[str, Any]
     problems: list[Problem]
-    terms: Counter[str] = field(default_factory=Counter)  # its words, for related briefings (kept without the row)
+    terms: WordCounts = field(default_factory=dict)  # its words, for related briefings (kept without the row)
     cite_base: str = ""  # its citation key before the set makes it unique (citekeys.assign_keys)
 
     @functools.cached_property

@@ -37,11 +37,16 @@ STOP_WORDS = frozenset(
 )
 
 
-def terms(text: str) -> Counter[str]:
+# A briefing's words and how often each occurs. A plain dict, not a Counter: it is pickled with
+# every parse, and a Counter pickles and unpickles through Python (about 20 us more a briefing).
+WordCounts = dict[str, int]
+
+
+def terms(text: str) -> WordCounts:
     counts = Counter(WORD.findall(text.lower()))
     for word in STOP_WORDS & counts.keys():
         del counts[word]
-    return counts
+    return dict(counts)
 
 
 def document_text(briefing: dict[str, Any]) -> str:
@@ -50,7 +55,7 @@ def document_text(briefing: dict[str, Any]) -> str:
     return f"{briefing.get('summary_text', '')} {concepts}"
 
 
-def document_terms(briefing: dict[str, Any]) -> Counter[str]:
+def document_terms(briefing: dict[str, Any]) -> WordCounts:
     """A briefing's words, counted once when its file is parsed (and remembered with the parse)."""
     return terms(document_text(briefing))
 
@@ -59,7 +64,7 @@ def document_terms(briefing: dict[str, Any]) -> Counter[str]:
 class Similarity:
     """One complete answer of ``related``, with what it was computed from."""
 
-    documents: dict[int, Counter[str]]
+    documents: dict[int, WordCounts]
     frequency: Counter[str]
     vectors: dict[int, list[tuple[str, int]]]
     excluded: dict[int, frozenset[int]]
@@ -79,7 +84,7 @@ def forget() -> None:
     _last = None
 
 
-def document_frequency(documents: dict[int, Counter[str]], previous: Similarity | None) -> Counter[str]:
+def document_frequency(documents: dict[int, WordCounts], previous: Similarity | None) -> Counter[str]:
     """In how many documents each term occurs: from the last answer's counts, corrected for the
     documents whose counted words are other objects now (a file parsed again), when there is one."""
     if previous is None:
@@ -98,7 +103,7 @@ def document_frequency(documents: dict[int, Counter[str]], previous: Similarity 
 
 
 def strongest_terms(
-    documents: dict[int, Counter[str]], frequency: Counter[str]
+    documents: dict[int, WordCounts], frequency: Counter[str]
 ) -> dict[int, list[tuple[str, int]]]:
     """Each document's TERMS_PER_BRIEFING heaviest terms, weights of a unit-length TF-IDF vector.
 
@@ -122,7 +127,7 @@ def strongest_terms(
 
 
 def related(
-    documents: dict[int, Counter[str]], connections: Iterable[dict[str, Any]], limit: int = TOP_RELATED
+    documents: dict[int, WordCounts], connections: Iterable[dict[str, Any]], limit: int = TOP_RELATED
 ) -> dict[int, list[int]]:
     """For each briefing number (with its counted words), up to ``limit`` others, most similar first."""
     global _last
@@ -175,7 +180,7 @@ def most_similar(
     return [NUMBER_SPAN - 1 - value % NUMBER_SPAN for value in heapq.nlargest(limit, packed)]
 
 
-def related_rows(documents: dict[int, Counter[str]], connections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def related_rows(documents: dict[int, WordCounts], connections: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows of the ``related_briefing`` table: (briefing, position, related briefing)."""
     return [
         {"briefing_number": number, "position": position, "related_number": other}
