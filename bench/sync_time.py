@@ -50,13 +50,12 @@ print(json.dumps({"seconds": result.seconds, "briefings": result.briefings, "ste
 """
 # Steps of a cold sync, as (module, function): each is timed where the sync looks it up.
 PHASES = [
-    ("portfolio.content.loader", "read_files"),  # parse every file (workers) and write each briefing's rows
+    ("portfolio.content.loader", "read_files"),  # parse every file (workers); write each briefing's and file's rows
     ("portfolio.content.loader", "cross_check"),
     ("portfolio.content.loader", "derive"),  # whole-set rows: connections, related briefings, cite keys
-    ("portfolio.content.new_index", "NewIndex._wait"),  # the FTS tables filled by their thread
+    ("portfolio.content.new_index", "NewIndex._wait"),  # the FTS tables filled and analysed by their thread
     ("portfolio.content.new_index", "write_whole_tables"),
-    ("portfolio.content.new_index", "insert_sources"),
-    ("portfolio.content.new_index", "NewIndex.finish"),  # and ANALYZE, commit
+    ("portfolio.content.new_index", "NewIndex.finish"),  # and ANALYZE of the rest, commit
     ("portfolio.content.sync", "write_new_index"),  # and the new file moved over the old one
 ]
 
