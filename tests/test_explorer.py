@@ -279,3 +279,34 @@ def test_long_facets_show_the_most_common_values_and_every_chosen_one():
     assert [item["value"] for item in long.common] == ["v0", "v1", "v2", "v3", "v4", "v8"]
     assert [item["value"] for item in long.rest] == ["v5", "v6", "v7", "v9"]
     assert not any(item["selected"] for item in long.rest)
+
+
+
+# The concept index counts briefings in its facets whatever the search finds among concepts, so
+# its facets keep their values; the list and the map count what the search found.
+EMPTY_VIEWS = {"/briefings/": [], "/briefings/map": [], "/briefings/concepts": ["Category", "Organization", "Type", "Year"]}
+
+
+@pytest.mark.parametrize("path", EMPTY_VIEWS)
+def test_a_search_that_finds_nothing_names_the_search_and_shows_no_empty_facets(client, path):
+    page = parse(client.get(f"{path}?q=zzzqqq"))
+    message = page.select_one(".empty p").get_text(" ", strip=True)
+    assert re.fullmatch(r"No (briefing|key concept) matches “zzzqqq”\. Try other or fewer words\.", message), message
+    count = page.select_one(".result-count")  # still there for screen readers, not said twice on screen
+    assert count.get_text(strip=True).startswith("No ") and "visually-hidden" in count["class"]
+    assert [legend.get_text(strip=True) for legend in page.select(".facets legend")] == EMPTY_VIEWS[path]
+
+
+@pytest.mark.parametrize("path", EMPTY_VIEWS)
+def test_nothing_found_with_a_filter_names_the_filters_and_keeps_their_facet(client, path):
+    page = parse(client.get(f"{path}?q=zzzqqq&category=Safety"))
+    message = page.select_one(".empty p").get_text(" ", strip=True)
+    assert message.endswith("matches “zzzqqq” with these filters. Try fewer words or filters."), message
+    assert "Category" in [legend.get_text(strip=True) for legend in page.select(".facets legend")]
+    chosen = page.select_one(".facets input[name=category][value=Safety]")
+    assert chosen is not None and chosen.has_attr("checked")
+
+
+def test_filters_that_find_nothing_say_so_without_a_search(client):
+    page = parse(client.get("/briefings/?category=Safety&year=2017"))
+    assert page.select_one(".empty p").get_text(" ", strip=True) == "No briefing matches these filters. Try removing a filter."
