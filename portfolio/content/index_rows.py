@@ -8,6 +8,7 @@ briefings that one process is the slowest part, and preparing rows was about a t
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import JSON, Connection
@@ -56,7 +57,8 @@ def index_rows(record: dict[str, Any]) -> IndexRows:
     )
 
 
-def _insert(connection: Connection, table: str, columns: tuple[str, ...], values: list[tuple[Any, ...]]) -> None:
+def insert_values(connection: Connection, table: str, columns: Sequence[str], values: list[tuple[Any, ...]]) -> None:
+    """One INSERT of many rows of values, through the driver (no per-row SQLAlchemy work)."""
     if values:
         placeholders = ", ".join("?" * len(columns))
         connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values)
@@ -64,9 +66,9 @@ def _insert(connection: Connection, table: str, columns: tuple[str, ...], values
 
 def insert_rows(connection: Connection, batch: list[IndexRows], fts: FtsTables = FtsTables()) -> None:
     """Write the rows of these briefings: their table rows, tags, concepts and both FTS entries."""
-    _insert(connection, Briefing.__table__.name, BRIEFING_COLUMNS, [rows.briefing for rows in batch])
+    insert_values(connection, Briefing.__table__.name, BRIEFING_COLUMNS, [rows.briefing for rows in batch])
     tags = [tag for rows in batch for tag in rows.tags]
-    _insert(connection, BriefingTag.__table__.name, ("briefing_number", "tag"), tags)
-    _insert(connection, fts.briefings, FTS_COLUMNS, [rows.fts for rows in batch])
-    _insert(connection, Concept.__table__.name, CONCEPT_COLUMNS, [row for rows in batch for row in rows.concepts])
-    _insert(connection, fts.concepts, CONCEPT_FTS_COLUMNS, [row for rows in batch for row in rows.concept_fts])
+    insert_values(connection, BriefingTag.__table__.name, ("briefing_number", "tag"), tags)
+    insert_values(connection, fts.briefings, FTS_COLUMNS, [rows.fts for rows in batch])
+    insert_values(connection, Concept.__table__.name, CONCEPT_COLUMNS, [row for rows in batch for row in rows.concepts])
+    insert_values(connection, fts.concepts, CONCEPT_FTS_COLUMNS, [row for rows in batch for row in rows.concept_fts])

@@ -40,7 +40,7 @@ from ..models import (
     SourceFile,
 )
 from .briefings import ParsedBriefing, stored_form
-from .index_rows import index_rows, insert_rows
+from .index_rows import index_rows, insert_rows, insert_values
 from .loader import Bundle, Remembered
 from .markdown import template_ids
 
@@ -139,8 +139,7 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
         tuple(json.dumps(row[name]) if encode else row[name] for name, encode in zip(names, as_json))
         for row in rows
     ]
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    connection.exec_driver_sql(sql, values)
+    insert_values(connection, table.name, names, values)
 
 
 def whole_table_rows(bundle: Bundle, stamp: str) -> list[tuple[Table, list[dict[str, Any]]]]:
