@@ -25,7 +25,7 @@ from .markdown import plain_text, render_many, slugify
 from .parsing import Problem, read_markdown, validate
 from .related import WordCounts, document_terms
 from .schema import BriefingMeta
-from .sources import Seen, read_source
+from .sources import Seen, read_source, unreadable
 from .urls import scheme_problems
 
 # Ids the briefing page itself uses: a concept's anchor never takes one (it gets '-2').
@@ -202,10 +202,6 @@ def read_and_parse(root: Path, work: Work) -> tuple[ParsedBriefing, Seen | None]
     except OSError as error:
         return ParsedBriefing(rel, None, {}, [unreadable(rel, error)]), None
     return parse_briefing(rel, data), seen
-
-
-def unreadable(rel: str, error: OSError) -> Problem:
-    return Problem(rel, "file", f"cannot be read: {error.strerror}")
 
 
 WorkerResult = tuple[dict[str, Any], IndexRows | None, bytes, Seen | None]

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .briefings import ParsedBriefing, ParseResult, parse_briefings, unreadable
+from .briefings import ParsedBriefing, ParseResult, parse_briefings
 from .crosschecks import BriefingSet, cross_check
 from .derive import derive
 from .pages import ParsedItem, check_links, parse_page, parse_project, parse_site, unique_projects
 from .parsing import Problem
-from .sources import ABOUT_FILE, SITE_FILE, Seen, Source, read_source, scan, stamp_of
+from .sources import ABOUT_FILE, SITE_FILE, Seen, Source, read_source, scan, stamp_of, unreadable
 
 Parsed = ParsedItem | ParsedBriefing
 Progress = Callable[[int], None]

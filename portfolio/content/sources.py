@@ -9,6 +9,8 @@ from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
 
+from .parsing import Problem
+
 SITE_FILE = "site.yml"
 ABOUT_FILE = "about.md"
 FOLDERS = ("legal", "projects", "briefings")
@@ -120,7 +122,12 @@ class Seen:
 
 
 def read_source(root: Path, rel: str) -> tuple[bytes, Seen]:
-    """Read one content file (``OSError`` when it cannot be)."""
+    """Read one content file (``OSError`` when it cannot be: see ``unreadable``)."""
     seen_ns = time.time_ns()
     data = (root / rel).read_bytes()
     return data, Seen(file_digest(data), seen_ns)
+
+
+def unreadable(rel: str, error: OSError) -> Problem:
+    """The problem a file that ``read_source`` could not read is reported as."""
+    return Problem(rel, "file", f"cannot be read: {error.strerror}")
