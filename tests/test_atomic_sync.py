@@ -11,6 +11,7 @@ from sqlite3 import OperationalError
 import pytest
 
 from portfolio.content import new_index, sync
+from portfolio.content.sync import let_go_of_replaced_indexes
 from tests.helpers import parse
 
 ASL3 = "/briefings/54-activating-asl-3-protections"
@@ -90,3 +91,28 @@ def test_a_new_index_has_the_statistics_a_whole_analyze_gives(content_dir, tmp_p
         connection.execute("ANALYZE")
         assert sorted(connection.execute("SELECT * FROM sqlite_stat1")) == written
     assert {row[0] for row in written} >= {"briefing", "concept", "source_file", "related_briefing", "connection"}
+
+
+def open_handles_to(directory: Path) -> list[str]:
+    """What this process's open file descriptors point to under ``directory`` (Linux /proc)."""
+    links = []
+    for descriptor in Path("/proc/self/fd").iterdir():
+        try:
+            target = str(descriptor.readlink())
+        except OSError:  # closed while listing (the listing's own descriptor)
+            continue
+        if target.startswith(str(directory)):
+            links.append(target)
+    return links
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc to list open files")
+def test_a_replaced_index_is_closed_and_its_space_given_back(content_dir, tmp_path):
+    """The old file of a full sync is closed after the sync, in a thread: no handle may stay open
+    (a deleted 235 MB index kept open keeps its disk space), and the next sync waits for it."""
+    database = tmp_path / "index.sqlite3"
+    for _ in range(3):
+        sync(content_dir, f"sqlite:///{database}", full=True)
+    let_go_of_replaced_indexes()
+    assert open_handles_to(tmp_path) == []
+    assert not list(tmp_path.glob("index.sqlite3.building-*"))
