@@ -43,10 +43,10 @@ WordCounts = dict[str, int]
 
 
 def terms(text: str) -> WordCounts:
-    counts = Counter(WORD.findall(text.lower()))
-    for word in STOP_WORDS & counts.keys():
+    counts = dict(Counter(WORD.findall(text.lower())))
+    for word in STOP_WORDS & counts.keys():  # from the plain dict: Counter's __delitem__ is Python
         del counts[word]
-    return dict(counts)
+    return counts
 
 
 def document_text(briefing: dict[str, Any]) -> str:
