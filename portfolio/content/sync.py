@@ -18,7 +18,6 @@ from __future__ import annotations
 import fcntl
 import os
 import pickle
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from sqlalchemy import create_engine, select, text
 
 from ..models import SourceFile
 from . import generation
+from .file_swap import put_in_place, wait_for_removals
 from .index_writer import Live, parser_fingerprint, patch_index
 from .loader import Bundle, ParseCache, Progress, Remembered, collector_paused, load_content
 from .new_index import NewIndex
@@ -94,7 +94,7 @@ def sync(
     started = time.perf_counter()
     root = Path(content_dir)
     target = database_path(database_url)
-    let_go_of_replaced_indexes()  # before the parse's workers fork: a fork wants a single thread
+    wait_for_removals()  # of files earlier syncs replaced: the parse's workers fork
     with exclusive_lock(target), collector_paused():
         trusted = memory if memory is not None and not full and file_identity(target) == memory.identity else None
         live = trusted.live if trusted else (None if full else live_sources(target, include_drafts))
@@ -135,41 +135,11 @@ def write_new_index(
             index.finish(bundle, bundle.stamp)
         finally:
             index.close()
-        replace_and_let_go_later(temporary, target)
-        return bundle
-    finally:
+        put_in_place(temporary, target)  # the old index is now at the temporary name, for a thread to delete
+    except BaseException:
         temporary.unlink(missing_ok=True)
-
-
-# Threads closing the last handle on an index a full sync replaced (see replace_and_let_go_later).
-_letting_go: list[threading.Thread] = []
-
-
-def replace_and_let_go_later(new: Path, target: Path) -> None:
-    """``os.replace(new, target)``, freeing the old file's disk blocks in a thread afterwards.
-
-    The new index is live once the rename is done. Freeing a 235 MB index that SQLite wrote page
-    by page took 0.2-0.8 s inside the rename on this machine (ext4 mounted with ``discard``),
-    against 0.05 s for a copy of the same file: holding the old file open moves that work to
-    its last close. A server's readers hold it open anyway until they notice the new file.
-    """
-    try:
-        old = os.open(target, os.O_RDONLY)
-    except FileNotFoundError:
-        old = None
-    try:
-        os.replace(new, target)
-    finally:
-        if old is not None:
-            closing = threading.Thread(target=os.close, args=(old,), name="old-index-release", daemon=True)
-            closing.start()
-            _letting_go.append(closing)
-
-
-def let_go_of_replaced_indexes() -> None:
-    """Wait until every index this process replaced is closed."""
-    while _letting_go:
-        _letting_go.pop().join()
+        raise
+    return bundle
 
 
 def keep_only_what_the_next_sync_reads(bundle: Bundle) -> None:
