@@ -127,3 +127,14 @@ def test_exchange_swaps_two_files_in_one_step(tmp_path):
     assert exchange(first, second)
     assert (first.read_text(), second.read_text()) == ("live index", "new index")
     assert not exchange(first, tmp_path / "missing")  # nothing to swap with: put_in_place renames instead
+
+
+def test_a_directory_where_the_index_goes_stops_the_sync_and_is_left_alone(content_dir, tmp_path):
+    database = tmp_path / "index.sqlite3"
+    database.mkdir()
+    (database / "notes.txt").write_text("not an index")
+    with pytest.raises(IsADirectoryError):
+        sync(content_dir, f"sqlite:///{database}", full=True)
+    wait_for_removals()
+    assert (database / "notes.txt").read_text() == "not an index"
+    assert not list(tmp_path.glob("index.sqlite3.building-*"))

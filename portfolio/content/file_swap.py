@@ -39,8 +39,8 @@ def exchange(first: Path, second: Path) -> bool:
 
 def put_in_place(new: Path, target: Path) -> None:
     """Make the file at ``new`` the file at ``target``; whatever ``target`` was is deleted in a thread."""
-    if not exchange(new, target):  # no old file, or no exchange here: a plain rename
-        os.replace(new, target)
+    if not (target.is_file() and exchange(new, target)):  # nothing to swap with, or no exchange here
+        os.replace(new, target)  # (and over a directory it fails, as it always did)
         return
     removal = threading.Thread(target=new.unlink, kwargs={"missing_ok": True}, name="old-index-removal")
     removal.start()
