@@ -8,6 +8,8 @@ from collections import Counter
 from pathlib import Path
 
 from bs4 import BeautifulSoup
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from portfolio.content import load_content, sync
 from portfolio.content import related as related_module
@@ -109,3 +111,11 @@ def test_after_any_sequence_of_edits_the_lists_equal_a_fresh_computation():
         built_on = related_module._last
         assert answer == fresh_related(dict(documents), list(connections)), (step, change)
         related_module._last = built_on  # the next step builds on the answers built step by step
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab0-- .\nZé_", max_size=60))
+@example("abc- ab-cd abc--de 0abc-1- abc-de-f é-abc a_bcd-0")
+def test_words_are_found_as_the_plain_greedy_pattern_finds_them(text):
+    """WORD's possessive repeats are only a speed-up: on any text they find the same words."""
+    assert related_module.WORD.findall(text) == re.findall(r"[a-z][a-z0-9]{2,}(?:-[a-z0-9]+)*", text)
