@@ -12,22 +12,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sqlite3
 from pathlib import Path
-from typing import Any
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portfolio.config import REPO_ROOT
 from portfolio.content import ContentError, sync
-from portfolio.extensions import db
-from portfolio.models import CONCEPT_FTS_TABLE, FTS_TABLE
+from tests.helpers import index_contents, search_answers
 
 WORDS = ["Scaling", "Reward", "Models", "Interpretability", "Debate", "Sparse", "Agents", "Policy"]
-SEARCHES = ["model", "scaling", "safety", "reward", "policy", "interpretability", "training data"]
-UNORDERED_SKIP = {"meta": {"built_at"}, "source_file": {"seen_ns", "mtime_ns", "parsed"}}
 
 edit = st.one_of(
     st.tuples(st.just("retitle"), st.integers(0, 999), st.lists(st.sampled_from(WORDS), min_size=1, max_size=4)),
@@ -79,39 +73,6 @@ def apply(content: Path, clock: Clock, operation: tuple[str, int, Any]) -> None:
     clock.stamp(path)
 
 
-def rows(database: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in a stable order, less the columns that record when and how it was built."""
-    connection = sqlite3.connect(database)
-    try:
-        dump = {}
-        for table in [*db.metadata.tables, FTS_TABLE, CONCEPT_FTS_TABLE]:
-            skip = UNORDERED_SKIP.get(table, set())
-            columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})") if row[1] not in skip]
-            selected = ", ".join(["rowid", *columns] if table in (FTS_TABLE, CONCEPT_FTS_TABLE) else columns)
-            found = connection.execute(f"SELECT {selected} FROM {table}").fetchall()
-            if table == "meta":
-                found = [row for row in found if row[0] != "built_at"]
-            dump[table] = sorted(found, key=repr)
-        return dump
-    finally:
-        connection.close()
-
-
-def searches(database: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """What the explorer's search reads: matches in rank order with their scores and snippets."""
-    connection = sqlite3.connect(database)
-    try:
-        return {
-            query: connection.execute(
-                f"SELECT rowid, round(bm25({FTS_TABLE}), 9), snippet({FTS_TABLE}, -1, '[', ']', '…', 12) "
-                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? ORDER BY rank, rowid", (query,)
-            ).fetchall()
-            for query in SEARCHES
-        }
-    finally:
-        connection.close()
-
-
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("incremental")
@@ -146,7 +107,7 @@ def test_incremental_sync_equals_full_sync(workspace: Path, monkeypatch: pytest.
         assert [outcome[:2] for outcome in outcomes[1:]] == [outcomes[0][:2]] * 2
         if outcomes[0][0] == "ok":
             assert outcomes[1][2] and outcomes[2][2], "both later syncs patched the live index"
-            expected_rows, expected_searches = rows(full), searches(full)
+            expected_rows, expected_searches = index_contents(full), search_answers(full)
             for database in (workspace / "kept.sqlite3", workspace / "reread.sqlite3"):
-                assert rows(database) == expected_rows
-                assert searches(database) == expected_searches
+                assert index_contents(database) == expected_rows
+                assert search_answers(database) == expected_searches
