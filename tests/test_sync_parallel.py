@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 from portfolio.config import REPO_ROOT
+from portfolio.content import sync
+from tests.helpers import index_contents, search_answers
 
 COMPARE = """
 import json, sys
@@ -43,6 +45,24 @@ print(json.dumps({
 """
 
 
+FULL_SYNC_WITH_WORKERS = """
+import sys
+from portfolio.content import briefings, sync
+
+pools = []
+real_pool = briefings.ProcessPoolExecutor
+
+def counting_pool(*args, **kwargs):
+    pools.append(1)
+    return real_pool(*args, **kwargs)
+
+briefings.ProcessPoolExecutor = counting_pool
+briefings.PARALLEL_FROM = 1
+sync(sys.argv[1], "sqlite:///" + sys.argv[2], full=True)
+print("pool used" if pools else "no pool")
+"""
+
+
 def compare_serial_and_parallel(content_dir: Path) -> dict:
     result = subprocess.run([sys.executable, "-c", COMPARE, str(content_dir)], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=120, check=True)
@@ -65,3 +85,15 @@ def test_parallel_parse_reports_the_same_problems(content_dir: Path) -> None:
     assert outcome["same_problems"]
     named = {problem.split(":")[0] for problem in outcome["problems"]}
     assert {f"briefings/{first.name}", f"briefings/{second.name}"} <= named
+
+
+def test_a_new_index_built_by_workers_is_the_index_built_in_one_process(content_dir: Path, tmp_path: Path) -> None:
+    """Workers send a new index each briefing's rows (not its record): the file must hold what
+    a sync parsing everything in one process writes, row for row and search for search."""
+    serial, parallel = tmp_path / "serial.sqlite3", tmp_path / "parallel.sqlite3"
+    sync(content_dir, f"sqlite:///{serial}", full=True)  # 55 briefings: under PARALLEL_FROM, no pool
+    result = subprocess.run([sys.executable, "-c", FULL_SYNC_WITH_WORKERS, str(content_dir), str(parallel)],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.split("\n")[-2] == "pool used"
+    assert index_contents(parallel) == index_contents(serial)
+    assert search_answers(parallel) == search_answers(serial)

@@ -172,7 +172,7 @@ def read_files(
             files[source.rel] = Remembered(source, seen.digest, parse_one(source, data), seen.seen_ns)
             if progress:
                 progress(1)
-    parsed = parse_briefings(root, [(entry[0].rel, entry[1]) for entry in briefing_files], progress)
+    parsed = parse_briefings(root, [(entry[0].rel, entry[1]) for entry in briefing_files], progress, sink is not None)
     for (source, _, given), result in zip(briefing_files, parsed):
         seen = given or result.seen
         if seen is None:  # it could not be read: the problem is reported, nothing is remembered

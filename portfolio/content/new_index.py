@@ -95,7 +95,8 @@ class NewIndex:
         and then the file is not used)."""
         self.pending_sources.append(remembered)
         briefing = result.briefing
-        if briefing.published(self.include_drafts) and briefing.record and briefing.number not in self.numbers:
+        made = result.rows is not None or bool(briefing.record)  # a worker may send rows without the record
+        if briefing.published(self.include_drafts) and made and briefing.number not in self.numbers:
             self.numbers.add(briefing.number)
             self.pending.append(result.rows or index_rows(briefing.record))
         if len(self.pending_sources) >= self.BATCH:
