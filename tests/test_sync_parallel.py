@@ -11,8 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from portfolio.config import REPO_ROOT
-from portfolio.content import sync
+from portfolio.content import briefings, sync
 from tests.helpers import index_contents, search_answers
 
 COMPARE = """
@@ -97,3 +99,13 @@ def test_a_new_index_built_by_workers_is_the_index_built_in_one_process(content_
     assert result.stdout.split("\n")[-2] == "pool used"
     assert index_contents(parallel) == index_contents(serial)
     assert search_answers(parallel) == search_answers(serial)
+
+
+@pytest.mark.parametrize("count", [1, 39, 41, 55, 10_000])
+def test_the_parts_given_to_workers_cover_every_file_in_order_and_shrink(count: int) -> None:
+    files = [(f"briefings/{index:05}.md", None) for index in range(count)]
+    parts = list(briefings.shrinking_parts(files, 2))
+    assert [work for part in parts for work in part] == files
+    sizes = [len(part) for part in parts]
+    assert sizes == sorted(sizes, reverse=True) and min(sizes) >= 1
+    assert sizes[-1] <= briefings.SMALLEST_PART  # a small last part: the workers end together

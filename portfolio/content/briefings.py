@@ -242,9 +242,28 @@ def parse_briefings(
                 progress(1)
             yield ParseResult(parsed, seen=seen)
         return
-    chunk = max(1, len(files) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for result in pool.map(functools.partial(_parse_in_worker, root, rows_only), files, chunksize=chunk):
-            if progress:
-                progress(1)
-            yield _from_worker(*result)
+        parts = [pool.submit(_parse_part, root, rows_only, part) for part in shrinking_parts(files, workers)]
+        for part in parts:
+            for result in part.result():
+                if progress:
+                    progress(1)
+                yield _from_worker(*result)
+
+
+SMALLEST_PART = 40
+
+
+def shrinking_parts(files: list[Work], workers: int) -> Iterable[list[Work]]:
+    """The files in order, cut in parts that shrink toward the end (each an eighth of what is
+    left per worker), so the workers finish together and this process has little left to write
+    when they do: with equal parts one worker idled while the other parsed its last part."""
+    start = 0
+    while start < len(files):
+        size = max(SMALLEST_PART, (len(files) - start) // (workers * 4))
+        yield files[start:start + size]
+        start += size
+
+
+def _parse_part(root: Path, rows_only: bool, part: list[Work]) -> list[WorkerResult]:
+    return [_parse_in_worker(root, rows_only, work) for work in part]
