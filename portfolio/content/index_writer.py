@@ -11,6 +11,7 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import operator
 import pickle
 import time
 from pathlib import Path
@@ -133,12 +134,16 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
     if not rows:
         return
     columns = [column for column in table.columns if column.name in rows[0]]
-    as_json = [isinstance(column.type, JSON) for column in columns]
     names = [column.name for column in columns]
-    values = [
-        tuple(json.dumps(row[name]) if encode else row[name] for name, encode in zip(names, as_json))
-        for row in rows
-    ]
+    if any(isinstance(column.type, JSON) for column in columns):
+        as_json = [isinstance(column.type, JSON) for column in columns]
+        values = [
+            tuple(json.dumps(row[name]) if encode else row[name] for name, encode in zip(names, as_json))
+            for row in rows
+        ]
+    else:  # most tables (related briefings: 50,000 rows at 10,000): the tuples made in C
+        pick = operator.itemgetter(*names)
+        values = list(map(pick, rows)) if len(names) > 1 else [(pick(row),) for row in rows]
     insert_values(connection, table.name, names, values)
 
 
