@@ -114,15 +114,13 @@ def strongest_terms(
     """
     count = len(documents)
     ceiling = min(MAX_DOCUMENT_CEILING, max(MIN_DOCUMENT_CEILING, int(count * MAX_DOCUMENT_SHARE)))
-    # Most of a briefing's words are too common or its own alone: one set intersection (in C)
-    # leaves the few that count, instead of a test per word in Python (the step's largest cost).
-    useful = {term for term, documents_with_it in frequency.items() if 1 < documents_with_it <= ceiling}
+    # The useful terms' inverse document frequencies, each computed once. Most of a briefing's
+    # words are too common or its own alone: one set intersection (in C) with these leaves the
+    # few that count, instead of a test per word in Python (the step's largest cost).
+    rarity = {term: math.log(count / with_it) for term, with_it in frequency.items() if 1 < with_it <= ceiling}
     vectors = {}
     for number, counts in documents.items():
-        weights = {
-            term: (1 + math.log(counts[term])) * math.log(count / frequency[term])
-            for term in counts.keys() & useful
-        }
+        weights = {term: (1 + math.log(counts[term])) * rarity[term] for term in counts.keys() & rarity.keys()}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         top = sorted((-weight, term) for term, weight in weights.items())[:TERMS_PER_BRIEFING]
         vectors[number] = [(term, round(SCALE * -negative / norm)) for negative, term in top]
