@@ -17,16 +17,11 @@ from portfolio.config import REPO_ROOT
 from portfolio.content import briefings, sync
 from tests.helpers import index_contents, search_answers
 
-COMPARE = """
+# Starts each script below: the process pools the parse starts are counted.
+COUNTING_POOL = """
 import json, sys
 from portfolio.content import briefings
-from portfolio.content.loader import load_content
 
-def published(bundle):
-    return (bundle.site, bundle.pages, bundle.projects, bundle.briefings, bundle.tables, bundle.version)
-
-briefings.PARALLEL_FROM = 10**9
-serial = load_content(sys.argv[1])
 pools = []
 real_pool = briefings.ProcessPoolExecutor
 
@@ -35,6 +30,16 @@ def counting_pool(*args, **kwargs):
     return real_pool(*args, **kwargs)
 
 briefings.ProcessPoolExecutor = counting_pool
+"""
+
+COMPARE = COUNTING_POOL + """
+from portfolio.content.loader import load_content
+
+def published(bundle):
+    return (bundle.site, bundle.pages, bundle.projects, bundle.briefings, bundle.tables, bundle.version)
+
+briefings.PARALLEL_FROM = 10**9
+serial = load_content(sys.argv[1])
 briefings.PARALLEL_FROM = 1
 parallel = load_content(sys.argv[1])
 print(json.dumps({
@@ -46,19 +51,9 @@ print(json.dumps({
 }))
 """
 
+FULL_SYNC_WITH_WORKERS = COUNTING_POOL + """
+from portfolio.content import sync
 
-FULL_SYNC_WITH_WORKERS = """
-import sys
-from portfolio.content import briefings, sync
-
-pools = []
-real_pool = briefings.ProcessPoolExecutor
-
-def counting_pool(*args, **kwargs):
-    pools.append(1)
-    return real_pool(*args, **kwargs)
-
-briefings.ProcessPoolExecutor = counting_pool
 briefings.PARALLEL_FROM = 1
 sync(sys.argv[1], "sqlite:///" + sys.argv[2], full=True)
 print("pool used" if pools else "no pool")
