@@ -231,7 +231,7 @@ def parse_briefings(
     gunicorn master, a test); a sync inside a threaded server parses in this process instead.
     ``progress`` is told how many files each step finished. With ``rows_only`` (a new index
     takes the rows) a worker does not send a record back beside its rows: it is their
-    source, and skipping it saves a tenth of a cold sync's traffic between the processes.
+    source, and skipping it saves an eighth of a cold sync's traffic between the processes.
     """
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     forkable = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
@@ -255,7 +255,7 @@ SMALLEST_PART = 40
 
 
 def shrinking_parts(files: list[Work], workers: int) -> Iterable[list[Work]]:
-    """The files in order, cut in parts that shrink toward the end (each an eighth of what is
+    """The files in order, cut in parts that shrink toward the end (each a quarter of what is
     left per worker), so the workers finish together and this process has little left to write
     when they do: with equal parts one worker idled while the other parsed its last part."""
     start = 0

@@ -135,7 +135,7 @@ def write_new_index(
             index.finish(bundle, bundle.stamp)
         finally:
             index.close()
-        put_in_place(temporary, target)  # the old index is now at the temporary name, for a thread to delete
+        put_in_place(temporary, target)  # an old index is left at the temporary name, for a thread to delete
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
