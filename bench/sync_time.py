@@ -56,7 +56,7 @@ PHASES = [
     ("portfolio.content.new_index", "NewIndex._wait"),  # the FTS tables filled and analysed by their thread
     ("portfolio.content.new_index", "write_whole_tables"),
     ("portfolio.content.new_index", "NewIndex.finish"),  # and ANALYZE of the rest, commit
-    ("portfolio.content.sync", "write_new_index"),  # and the new file moved over the old one
+    ("portfolio.content.sync", "write_new_index"),  # and the new file swapped in for the old one
 ]
 
 

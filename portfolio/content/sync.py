@@ -1,8 +1,8 @@
 """Write validated content into the SQLite index, all of it or only what changed.
 
 A **full** sync (no usable index yet, or one built by another parser or for the other
-drafts mode) writes a new file beside the live one and moves it over it with ``os.replace``:
-a reader has the old file or the new one open, never a half-built one.
+drafts mode) writes a new file beside the live one and swaps it in with one atomic rename
+(``file_swap.put_in_place``): a reader has the old file or the new one open, never a half-built one.
 
 An **incremental** sync reuses the parse of every file whose bytes have not changed (found by
 name, size and time, else by content hash) and rewrites, in one SQLite transaction on the
@@ -124,7 +124,7 @@ def sync(
 def write_new_index(
     root: Path, target: Path, include_drafts: bool, progress: Progress | None, sources: list[Source] | None
 ) -> Bundle:
-    """Parse everything into a new file beside ``target``, then move it over ``target``."""
+    """Parse everything into a new file beside ``target``, then swap it in for ``target``."""
     temporary = target.with_name(f"{target.name}.building-{os.getpid()}")
     try:
         index = NewIndex(temporary, include_drafts)
