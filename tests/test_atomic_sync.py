@@ -138,3 +138,22 @@ def test_a_directory_where_the_index_goes_stops_the_sync_and_is_left_alone(conte
     wait_for_removals()
     assert (database / "notes.txt").read_text() == "not an index"
     assert not list(tmp_path.glob("index.sqlite3.building-*"))
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_a_sync_deletes_files_an_interrupted_sync_left_behind(content_dir, tmp_path, full):
+    """A sync killed while building (or before its thread deleted the old index) leaves a
+    ``.building-<pid>`` file; the next sync, holding the lock, knows no other sync is building."""
+    database = tmp_path / "index.sqlite3"
+    sync(content_dir, f"sqlite:///{database}")
+    left = [tmp_path / "index.sqlite3.building-4242", tmp_path / "index.sqlite3.building-7"]
+    for path in left:
+        path.write_bytes(b"half an index" * 1000)
+    unrelated = tmp_path / "other.sqlite3.building-4242"
+    unrelated.write_bytes(b"not ours")
+    result = sync(content_dir, f"sqlite:///{database}", full=full)
+    wait_for_removals()
+    assert result.incremental is not full
+    assert not any(path.exists() for path in left)
+    assert unrelated.read_bytes() == b"not ours"
+    assert sqlite3.connect(database).execute("SELECT count(*) FROM briefing").fetchone()[0] == result.briefings

@@ -17,17 +17,33 @@ thread. The index needs no crash-safety of its own: a sync rebuilds it from the 
 from __future__ import annotations
 
 import ctypes
+import glob
 import os
 import threading
 from pathlib import Path
 
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
+BUILDING = ".building-"  # then the building process's id
 _renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)  # glibc 2.28+; not on macOS
 
 # Deletions of replaced files not yet waited for. Not daemons: the interpreter waits for them at
 # exit, so a command-line sync never leaves an old index behind.
 _removing: list[threading.Thread] = []
+
+
+def building_path(target: Path) -> Path:
+    """Where this process writes a new index for ``target``, before putting it in place."""
+    return target.with_name(f"{target.name}{BUILDING}{os.getpid()}")
+
+
+def remove_leftovers(target: Path) -> None:
+    """Delete what an interrupted sync left beside ``target``: a new index it never finished, or
+    an old one its thread had no time to delete (each as large as the index). Call it holding the
+    sync lock, so that no other sync is building."""
+    for path in target.parent.glob(f"{glob.escape(target.name)}{BUILDING}*"):
+        if not path.is_dir():
+            path.unlink(missing_ok=True)
 
 
 def exchange(first: Path, second: Path) -> bool:

@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, select, text
 
 from ..models import SourceFile
 from . import generation
-from .file_swap import put_in_place, wait_for_removals
+from .file_swap import building_path, put_in_place, remove_leftovers, wait_for_removals
 from .index_writer import Live, parser_fingerprint, patch_index
 from .loader import Bundle, ParseCache, Progress, Remembered, collector_paused, load_content
 from .new_index import NewIndex
@@ -96,6 +96,7 @@ def sync(
     target = database_path(database_url)
     wait_for_removals()  # of files earlier syncs replaced: the parse's workers fork
     with exclusive_lock(target), collector_paused():
+        remove_leftovers(target)
         trusted = memory if memory is not None and not full and file_identity(target) == memory.identity else None
         live = trusted.live if trusted else (None if full else live_sources(target, include_drafts))
         if live is None:
@@ -125,7 +126,7 @@ def write_new_index(
     root: Path, target: Path, include_drafts: bool, progress: Progress | None, sources: list[Source] | None
 ) -> Bundle:
     """Parse everything into a new file beside ``target``, then swap it in for ``target``."""
-    temporary = target.with_name(f"{target.name}.building-{os.getpid()}")
+    temporary = building_path(target)
     try:
         index = NewIndex(temporary, include_drafts)
         try:
