@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 
 from .content import ContentError, load_content, state
 from .content.markdown import slugify
+from .content.schema import SHORT_TEXT_MAX
 from .content.sources import scan
 from .links import links_command
 
@@ -139,9 +140,19 @@ def _yaml_string(value: str) -> str:
     return value
 
 
+def _one_line_title(_context: click.Context, _param: click.Parameter, title: str) -> str:
+    """The title on one line; refused here when ``content check`` would refuse it in the new file."""
+    line = " ".join(title.split())
+    if not line:
+        raise click.BadParameter("a title needs at least one word")
+    if len(line) > SHORT_TEXT_MAX:
+        raise click.BadParameter(f"at most {SHORT_TEXT_MAX} characters (this one has {len(line)})")
+    return line
+
+
 @content_cli.command("new")
 @click.argument("kind", type=click.Choice(["project", "briefing"]))
-@click.option("--title", required=True, help="The title of the new item.")
+@click.option("--title", required=True, callback=_one_line_title, help="The title of the new item.")
 def new_command(kind: str, title: str) -> None:
     """Write a ready-to-edit draft with the right front matter (the index is not touched)."""
     root = _content_dir(None)

@@ -248,6 +248,29 @@ def test_new_project_is_ready_to_edit(runner, content_dir):
     assert "garden-planner" not in {p["slug"] for p in published.projects}
 
 
+@pytest.mark.parametrize("kind", ["briefing", "project"])
+@pytest.mark.parametrize(("title", "message"), [
+    ("", "a title needs at least one word"),
+    ("  \t ", "a title needs at least one word"),
+    ("x" * 201, "at most 200 characters (this one has 201)"),
+])
+def test_new_refuses_a_title_content_check_would_refuse(runner, content_dir, kind, title, message):
+    before = sorted(content_dir.rglob("*.md"))
+    result = runner.invoke(args=["content", "new", kind, "--title", title])
+    assert result.exit_code == 2
+    assert f"Invalid value for '--title': {message}" in result.output
+    assert sorted(content_dir.rglob("*.md")) == before
+
+
+def test_new_writes_a_title_of_several_lines_as_one(runner, content_dir):
+    result = runner.invoke(args=["content", "new", "project", "--title", "  Garden\n  Planner: Two  "])
+    assert result.exit_code == 0, result.output
+    bundle, problems = load_content(content_dir, include_drafts=True)
+    assert problems == []
+    assert "Garden Planner: Two" in {p["title"] for p in bundle.projects}
+    assert Path(result.output.strip()).name == "garden-planner-two.md"
+
+
 def test_new_refuses_to_overwrite(runner, content_dir):
     result = runner.invoke(args=["content", "new", "project", "--title", "Pokebowl"])
     assert result.exit_code != 0

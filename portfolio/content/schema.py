@@ -21,7 +21,8 @@ CONNECTION_KINDS: dict[str, tuple[str, str]] = {
 }
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+SHORT_TEXT_MAX = 200  # characters of a title or a name
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SHORT_TEXT_MAX)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 Href = Annotated[str, StringConstraints(pattern=r"^(/|https?://|mailto:)\S*$", max_length=500)]
 
