@@ -104,3 +104,4 @@ def test_the_parts_given_to_workers_cover_every_file_in_order_and_shrink(count: 
     sizes = [len(part) for part in parts]
     assert sizes == sorted(sizes, reverse=True) and min(sizes) >= 1
     assert sizes[-1] <= briefings.SMALLEST_PART  # a small last part: the workers end together
+    assert max(sizes) <= briefings.LARGEST_PART  # each part's results one message of bounded size
