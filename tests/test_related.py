@@ -119,3 +119,26 @@ def test_after_any_sequence_of_edits_the_lists_equal_a_fresh_computation():
 def test_words_are_found_as_the_plain_greedy_pattern_finds_them(text):
     """WORD's possessive repeats are only a speed-up: on any text they find the same words."""
     assert related_module.WORD.findall(text) == re.findall(r"[a-z][a-z0-9]{2,}(?:-[a-z0-9]+)*", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.integers(1, 40),
+        st.dictionaries(st.sampled_from("abcdef"), st.integers(0, 3), min_size=1, max_size=4),
+        min_size=1,
+    ),
+    st.integers(1, 6),
+)
+def test_the_most_similar_are_the_highest_scores_then_the_lower_numbers(weights, limit):
+    """most_similar ranks in full only what scores at least the limit-th best: with small weights
+    (so that many scores tie, at the cut too) it must pick what ranking every candidate would."""
+    vectors = {number: sorted(terms.items()) for number, terms in weights.items()}
+    postings = related_module.postings_of(vectors)
+    for number, vector in vectors.items():
+        scores = {
+            other: sum(weight * weights[other].get(term, 0) for term, weight in vector)
+            for other in weights if other != number and weights[other].keys() & dict(vector).keys()
+        }
+        expected = sorted(scores, key=lambda other: (-scores[other], other))[:limit]
+        assert related_module.most_similar(number, vector, postings, frozenset(), limit) == expected

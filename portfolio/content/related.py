@@ -13,7 +13,6 @@ tenth of the briefings (at least 25, at most 60) carry little meaning and are le
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -23,7 +22,6 @@ from typing import Any
 
 TOP_RELATED = 5
 SCALE = 1_000_000
-NUMBER_SPAN = 1 << 24  # above any briefing number: a score and a number packed into one int
 TERMS_PER_BRIEFING = 16
 MAX_DOCUMENT_SHARE = 0.1
 MIN_DOCUMENT_CEILING = 25  # a small corpus keeps its common words: they are all it has
@@ -140,10 +138,7 @@ def related(
     previous = _last if _last is not None and _last.limit == limit else None
     frequency = document_frequency(documents, previous)
     vectors = strongest_terms(documents, frequency)
-    postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for number, vector in vectors.items():
-        for term, weight in vector:
-            postings[term].append((number, weight))
+    postings = postings_of(vectors)
     found = {} if previous is None else {n: others for n, others in previous.found.items() if n in vectors}
     for number in vectors if previous is None else to_recompute(previous, vectors, excluded, postings):
         found[number] = most_similar(number, vectors[number], postings, excluded.get(number, frozenset()), limit)
@@ -151,9 +146,24 @@ def related(
     return found
 
 
+# For each term, the briefings whose vectors hold it and their weights for it, as two lists in
+# the same order: most_similar multiplies a list by one weight in C (``map``) rather than pair by pair.
+Postings = dict[str, tuple[list[int], list[int]]]
+
+
+def postings_of(vectors: dict[int, list[tuple[str, int]]]) -> Postings:
+    postings: Postings = {}
+    for number, vector in vectors.items():
+        for term, weight in vector:
+            numbers, weights = postings.setdefault(term, ([], []))
+            numbers.append(number)
+            weights.append(weight)
+    return postings
+
+
 def to_recompute(
     previous: Similarity, vectors: dict[int, list[tuple[str, int]]], excluded: dict[int, frozenset[int]],
-    postings: dict[str, list[tuple[int, int]]],
+    postings: Postings,
 ) -> set[int]:
     """The briefings whose list may differ from ``previous``: their own vector or exclusions changed,
     or they share a term with a vector that changed (a score with it may have changed)."""
@@ -161,24 +171,27 @@ def to_recompute(
     touched = {term for n in changed for term, _ in vectors.get(n, []) + previous.vectors.get(n, [])}
     again = {n for n in changed if n in vectors}
     again |= {n for n in excluded.keys() | previous.excluded.keys() if excluded.get(n) != previous.excluded.get(n)}
-    again |= {n for term in touched for n, _ in postings.get(term, [])}
+    again |= {n for term in touched for n in postings.get(term, ((), ()))[0]}
     return again & vectors.keys()
 
 
 def most_similar(
-    number: int, vector: list[tuple[str, int]], postings: dict[str, list[tuple[int, int]]],
-    excluded: frozenset[int], limit: int,
+    number: int, vector: list[tuple[str, int]], postings: Postings, excluded: frozenset[int], limit: int
 ) -> list[int]:
-    scores: dict[int, int] = defaultdict(int)
+    """The ``limit`` highest scores, then the lower number. Only candidates scoring at least the
+    ``limit``-th highest score (found by sorting the bare scores, in C) are ranked in full."""
+    scores: dict[int, int] = {}
+    score_of = scores.get
     for term, weight in vector:
-        for other, other_weight in postings[term]:
-            scores[other] += weight * other_weight
+        numbers, weights = postings[term]
+        for other, product in zip(numbers, map(weight.__mul__, weights)):
+            scores[other] = score_of(other, 0) + product
     scores.pop(number, None)
     for other in excluded:
         scores.pop(other, None)
-    # Highest score first, then the lower number: one int per candidate, compared in C.
-    packed = [score * NUMBER_SPAN + (NUMBER_SPAN - 1 - other) for other, score in scores.items()]
-    return [NUMBER_SPAN - 1 - value % NUMBER_SPAN for value in heapq.nlargest(limit, packed)]
+    floor = sorted(scores.values())[-limit] if len(scores) > limit else -math.inf
+    ranked = sorted((-score, other) for other, score in scores.items() if score >= floor)
+    return [other for _, other in ranked[:limit]]
 
 
 def related_rows(documents: dict[int, WordCounts], connections: list[dict[str, Any]]) -> list[dict[str, Any]]:
