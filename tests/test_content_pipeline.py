@@ -17,11 +17,6 @@ from tests.helpers import briefing_file, make_app, parse
 NEW_PROJECT = "---\ntitle: New Thing\nsummary: Just added.\nstatus: active\norder: 7\n---\nHello.\n"
 
 
-def briefing_file(content: Path, number: int) -> Path:
-    (path,) = (content / "briefings").glob(f"{number:03d}-*.md")
-    return path
-
-
 def check(runner, content: Path):
     return runner.invoke(args=["content", "check", "--content-dir", str(content)])
 
@@ -215,66 +210,6 @@ def test_no_index_and_broken_content_answers_503(content_dir, tmp_path):
     client = make_app(content_dir, tmp_path / "none.sqlite3").test_client()
     response = client.get("/")
     assert response.status_code == 503
-
-
-def test_new_briefing_takes_the_next_free_number(runner, content_dir):
-    highest = max(int(p.name[:3]) for p in (content_dir / "briefings").glob("*.md"))
-    result = runner.invoke(args=["content", "new", "briefing", "--title", "Model Spec: A Reading"])
-    assert result.exit_code == 0, result.output
-    created = Path(result.output.strip())
-    assert created.name == f"{highest + 1:03d}-model-spec-a-reading.md"
-    bundle, problems = load_content(content_dir, include_drafts=True)
-    rel = f"briefings/{created.name}"
-    # Ready to edit: content check asks for exactly the source, which only the owner can give.
-    assert [str(problem) for problem in problems] == [
-        f"{rel}: authors: required on a briefing tagged Paper: the names as printed, in order",
-        f"{rel}: url: required: the document's canonical landing page (http or https)",
-    ]
-    (briefing,) = [b for b in bundle.briefings if b["number"] == highest + 1]
-    assert briefing["title"] == "Model Spec: A Reading"
-    assert briefing["draft"] is True
-    published, _ = load_content(content_dir)
-    assert highest + 1 not in {b["number"] for b in published.briefings}
-
-
-def test_new_project_is_ready_to_edit(runner, content_dir):
-    result = runner.invoke(args=["content", "new", "project", "--title", "Garden Planner"])
-    assert result.exit_code == 0, result.output
-    assert Path(result.output.strip()) == content_dir / "projects" / "garden-planner.md"
-    bundle, problems = load_content(content_dir, include_drafts=True)
-    assert problems == []
-    assert "garden-planner" in {p["slug"] for p in bundle.projects}
-    published, _ = load_content(content_dir)
-    assert "garden-planner" not in {p["slug"] for p in published.projects}
-
-
-@pytest.mark.parametrize("kind", ["briefing", "project"])
-@pytest.mark.parametrize(("title", "message"), [
-    ("", "a title needs at least one word"),
-    ("  \t ", "a title needs at least one word"),
-    ("x" * 201, "at most 200 characters (this one has 201)"),
-])
-def test_new_refuses_a_title_content_check_would_refuse(runner, content_dir, kind, title, message):
-    before = sorted(content_dir.rglob("*.md"))
-    result = runner.invoke(args=["content", "new", kind, "--title", title])
-    assert result.exit_code == 2
-    assert f"Invalid value for '--title': {message}" in result.output
-    assert sorted(content_dir.rglob("*.md")) == before
-
-
-def test_new_writes_a_title_of_several_lines_as_one(runner, content_dir):
-    result = runner.invoke(args=["content", "new", "project", "--title", "  Garden\n  Planner: Two  "])
-    assert result.exit_code == 0, result.output
-    bundle, problems = load_content(content_dir, include_drafts=True)
-    assert problems == []
-    assert "Garden Planner: Two" in {p["title"] for p in bundle.projects}
-    assert Path(result.output.strip()).name == "garden-planner-two.md"
-
-
-def test_new_refuses_to_overwrite(runner, content_dir):
-    result = runner.invoke(args=["content", "new", "project", "--title", "Pokebowl"])
-    assert result.exit_code != 0
-    assert "already exists" in result.output
 
 
 def without_fields(text: str, *fields: str) -> str:
