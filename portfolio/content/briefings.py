@@ -8,7 +8,6 @@ file's content hash (incremental sync). A field derived from one briefing alone 
 
 from __future__ import annotations
 
-import functools
 import multiprocessing
 import os
 import pickle
@@ -48,19 +47,19 @@ class ParsedBriefing:
     problems: list[Problem]
     terms: WordCounts = field(default_factory=dict)  # its words, for related briefings (kept without the row)
     cite_base: str = ""  # its citation key before the set makes it unique (citekeys.assign_keys)
+    # Read from the front matter once, when the parse is made (and kept with it): the cross-checks
+    # and whole-set steps ask for them on every sync. Plain attributes, not cached properties,
+    # whose first read takes a lock on Python 3.11 (0.1 s of a cold sync at 10,000).
+    number: int = field(init=False)
+    connections: list[tuple[str, int]] = field(init=False)  # (kind, number) pairs as written
 
-    @functools.cached_property
-    def number(self) -> int:
-        return self.meta.number if self.meta else 0
+    def __post_init__(self) -> None:
+        self.number = self.meta.number if self.meta else 0
+        self.connections = self.meta.connection_pairs if self.meta else []
 
     def published(self, include_drafts: bool) -> bool:
         """Whether a build puts it in the index: a valid briefing, and not a draft unless drafts are shown."""
         return self.meta is not None and (include_drafts or not self.meta.draft)
-
-    @functools.cached_property
-    def connections(self) -> list[tuple[str, int]]:
-        """(kind, number) pairs as written, read once: the cross-checks ask for them on every sync."""
-        return self.meta.connection_pairs if self.meta else []
 
     def without_row(self) -> ParsedBriefing:
         """What the index remembers of the parse: the rendered row has a table of its own."""
