@@ -12,7 +12,6 @@ THREADS = 2
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-
 def parse_wrk(output: str) -> dict:
     """Requests/s, p50 and p99 latency (ms) and error counts from ``wrk --latency`` output."""
 

@@ -200,7 +200,7 @@ HOSTILE_PAGES = [
 # What two indexes of the same content must agree on: every row (less the columns that record
 # when and how it was built), and the explorer's searches with their scores and snippets.
 SEARCHES = ["model", "scaling", "safety", "reward", "policy", "interpretability", "training data"]
-UNORDERED_SKIP = {"meta": {"built_at"}, "source_file": {"seen_ns", "mtime_ns", "parsed"}}
+BUILD_COLUMNS = {"source_file": {"seen_ns", "mtime_ns", "parsed"}}  # and the meta row "built_at"
 
 
 def index_contents(database: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -209,7 +209,7 @@ def index_contents(database: Path) -> dict[str, list[tuple[Any, ...]]]:
     try:
         dump = {}
         for table in [*db.metadata.tables, FTS_TABLE, CONCEPT_FTS_TABLE]:
-            skip = UNORDERED_SKIP.get(table, set())
+            skip = BUILD_COLUMNS.get(table, set())
             columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})") if row[1] not in skip]
             selected = ", ".join(["rowid", *columns] if table in (FTS_TABLE, CONCEPT_FTS_TABLE) else columns)
             found = connection.execute(f"SELECT {selected} FROM {table}").fetchall()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+import sqlite3
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
-import sqlite3
 from sqlite3 import OperationalError
 
 import pytest
@@ -156,4 +157,5 @@ def test_a_sync_deletes_files_an_interrupted_sync_left_behind(content_dir, tmp_p
     assert result.incremental is not full
     assert not any(path.exists() for path in left)
     assert unrelated.read_bytes() == b"not ours"
-    assert sqlite3.connect(database).execute("SELECT count(*) FROM briefing").fetchone()[0] == result.briefings
+    with closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("SELECT count(*) FROM briefing").fetchone()[0] == result.briefings

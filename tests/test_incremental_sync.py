@@ -111,3 +111,17 @@ def test_incremental_sync_equals_full_sync(workspace: Path, monkeypatch: pytest.
             for database in (workspace / "kept.sqlite3", workspace / "reread.sqlite3"):
                 assert index_contents(database) == expected_rows
                 assert search_answers(database) == expected_searches
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_the_parses_a_sync_keeps_for_the_next_hold_no_rows(content_dir, tmp_path, full):
+    """Once written, a briefing's row and stored form live in the index: what the process keeps
+    for its next sync holds neither (at 10,000 that is about 10 KB a briefing)."""
+    database = f"sqlite:///{tmp_path / 'index.sqlite3'}"
+    sync(content_dir, database)
+    path = next((content_dir / "briefings").glob("054-*.md"))
+    path.write_text(path.read_text("utf-8").replace("## Summary\n", "## Summary\n\nEdited.\n"), "utf-8")
+    kept = sync(content_dir, database, full=full).written.cache
+    assert kept and all(remembered.stored is None for remembered in kept.values())
+    briefings = [remembered.parsed for remembered in kept.values() if remembered.source.kind == "briefing"]
+    assert briefings and all(parsed.record == {} for parsed in briefings)

@@ -107,7 +107,7 @@ def sync(
             if problems:
                 raise ContentError(problems)
             patch_index(bundle, target, bundle.stamp, live, trusted.tables if trusted else None)
-        keep_only_what_the_next_sync_reads(bundle)
+            keep_only_what_the_next_sync_reads(bundle)  # a new index let go of each file's as it wrote it
         generation.publish(target)  # running servers look at the file on their next request
         written = Written(file_identity(target) or (0, 0, 0), live_of(bundle), bundle.tables, bundle.files)
     return SyncResult(
