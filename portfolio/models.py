@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, select
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from . import dates
@@ -67,7 +67,7 @@ class Briefing(db.Model, dates.MonthDated):
     year: Mapped[int]
     month: Mapped[int]
     day: Mapped[int | None]
-    date_key: Mapped[int] = mapped_column(index=True, doc="YYYYMMDD, day 00 when unknown")
+    date_key: Mapped[int] = mapped_column(doc="YYYYMMDD, day 00 when unknown")
     key: Mapped[bool]
     draft: Mapped[bool] = mapped_column(default=False, doc="only ever true in a development index")
     tags: Mapped[list[str]] = mapped_column(JSON)
@@ -78,22 +78,27 @@ class Briefing(db.Model, dates.MonthDated):
     pdf: Mapped[str | None] = mapped_column(String(500))
     code: Mapped[str | None] = mapped_column(String(500))
     updated: Mapped[str | None] = mapped_column(String(10), doc="ISO date the briefing was last revised")
-    summary_html: Mapped[str] = mapped_column(Text)
-    summary_text: Mapped[str] = mapped_column(Text)
-    concepts: Mapped[list[dict[str, str]]] = mapped_column(JSON)
-    # the file, relative to content/: a sync finds the row of a changed file by it
-    source: Mapped[str] = mapped_column(String(500), index=True)
+    reading_minutes: Mapped[int]
+    superseded: Mapped[bool] = mapped_column(doc="another briefing supersedes it")
+    source: Mapped[str] = mapped_column(String(500), doc="the file, relative to content/")
+    # The rendered text has a table of its own, read by the briefing's page and the feed only: with
+    # it here, every filter and count read a page of HTML per briefing (docs/performance.md).
+    text: Mapped[BriefingText] = relationship(lazy="raise")
 
-    # The filters and facet counts read only these narrow indexes, one led by each filter
-    # column and one by number (for search hits): a row holds a whole briefing's HTML, one
-    # row per database page, so reading rows to count them is what made 10,000 slow.
     __table_args__ = (
-        Index("ix_briefing_category", "category", "organization", "year", "key", "date_key"),
-        Index("ix_briefing_organization", "organization", "category", "year", "key", "date_key"),
-        Index("ix_briefing_year", "year", "category", "organization", "key", "date_key"),
-        Index("ix_briefing_key", "key", "category", "organization", "year", "date_key"),
-        Index("ix_briefing_number_facets", "number", "category", "organization", "year", "key", "date_key"),
+        Index("ix_briefing_facets", "category", "organization", "year", "key", "superseded", "date_key"),
+        Index("ix_briefing_date", "date_key", "number"),
     )
+
+
+class BriefingText(db.Model):
+    """A briefing's rendered Summary and Key Concepts."""
+
+    __tablename__ = "briefing_text"
+
+    number: Mapped[int] = mapped_column(ForeignKey("briefing.number"), primary_key=True, autoincrement=False)
+    summary_html: Mapped[str] = mapped_column(Text)
+    concepts: Mapped[list[dict[str, str]]] = mapped_column(JSON, doc="heading, anchor and html of each")
 
 
 class BriefingTag(db.Model):
@@ -111,35 +116,20 @@ class Connection(db.Model):
     target: Mapped[int] = mapped_column(ForeignKey("briefing.number"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
 
-    source_briefing: Mapped[Briefing] = relationship(foreign_keys=[source], lazy="raise")
-    target_briefing: Mapped[Briefing] = relationship(foreign_keys=[target], lazy="raise")
 
+class BriefingTerm(db.Model):
+    """One of a briefing's strongest words and its weight in the briefing's TF-IDF vector
+    (content.related): related briefings are those whose vectors have the largest dot product
+    with its own (``queries.related``)."""
 
-class SourceFile(db.Model):
-    """Each content file the index was built from, with its parse, for the next (incremental) sync.
+    __tablename__ = "briefing_term"
 
-    ``parsed`` is the pickled result of parsing the file (for a briefing, its front matter
-    without the rendered row, which the briefing table already holds). It is only ever read
-    back by ``content.sync`` from an index that sync itself wrote.
-    """
-
-    rel: Mapped[str] = mapped_column(String(500), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    size: Mapped[int]
-    mtime_ns: Mapped[int]
-    seen_ns: Mapped[int] = mapped_column(doc="when the bytes were read; a file modified just before is hashed again")
-    digest: Mapped[str] = mapped_column(String(64))
-    parsed: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class RelatedBriefing(db.Model):
-    """A briefing similar in its words to another (not already connected), ranked; see content.related."""
-
-    __tablename__ = "related_briefing"
-
+    term: Mapped[str] = mapped_column(String(80), primary_key=True)
     briefing_number: Mapped[int] = mapped_column(ForeignKey("briefing.number"), primary_key=True)
-    position: Mapped[int] = mapped_column(primary_key=True)
-    related_number: Mapped[int] = mapped_column(ForeignKey("briefing.number"))
+    weight: Mapped[int] = mapped_column(doc="millionths of a unit-length vector's component")
+
+    __table_args__ = (Index("ix_briefing_term_number", "briefing_number", "term", "weight"),
+                      {"sqlite_with_rowid": False})
 
 
 CONCEPT_FTS_TABLE = "concept_fts"

@@ -1,11 +1,9 @@
 """Helpers shared by the test modules: apps over a copy of the content, parsed pages, route samples,
-the hostile content that the sanitising tests (unit and browser) publish, and what two indexes
-of the same content must agree on."""
+and the hostile content that the sanitising tests (unit and browser) publish."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -19,8 +17,6 @@ from portfolio.config import Settings
 from portfolio.content import ContentError, sync
 from portfolio.content.parsing import split_front_matter
 from portfolio.content.urls import unsafe_body_urls
-from portfolio.extensions import db
-from portfolio.models import CONCEPT_FTS_TABLE, FTS_TABLE
 
 
 def make_app(content: Path, database: Path, sync_first: bool = True, **overrides: Any) -> Flask:
@@ -195,42 +191,3 @@ HOSTILE_PAGES = [
     "/briefings/map?lanes=organization",
     "/briefings/concepts",
 ]
-
-
-# What two indexes of the same content must agree on: every row (less the columns that record
-# when and how it was built), and the explorer's searches with their scores and snippets.
-SEARCHES = ["model", "scaling", "safety", "reward", "policy", "interpretability", "training data"]
-BUILD_COLUMNS = {"source_file": {"seen_ns", "mtime_ns", "parsed"}}  # and the meta row "built_at"
-
-
-def index_contents(database: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in a stable order, less the columns that record when and how it was built."""
-    connection = sqlite3.connect(database)
-    try:
-        dump = {}
-        for table in [*db.metadata.tables, FTS_TABLE, CONCEPT_FTS_TABLE]:
-            skip = BUILD_COLUMNS.get(table, set())
-            columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})") if row[1] not in skip]
-            selected = ", ".join(["rowid", *columns] if table in (FTS_TABLE, CONCEPT_FTS_TABLE) else columns)
-            found = connection.execute(f"SELECT {selected} FROM {table}").fetchall()
-            if table == "meta":
-                found = [row for row in found if row[0] != "built_at"]
-            dump[table] = sorted(found, key=repr)
-        return dump
-    finally:
-        connection.close()
-
-
-def search_answers(database: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """What the explorer's search reads: matches in rank order with their scores and snippets."""
-    connection = sqlite3.connect(database)
-    try:
-        return {
-            query: connection.execute(
-                f"SELECT rowid, round(bm25({FTS_TABLE}), 9), snippet({FTS_TABLE}, -1, '[', ']', '…', 12) "
-                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? ORDER BY rank, rowid", (query,)
-            ).fetchall()
-            for query in SEARCHES
-        }
-    finally:
-        connection.close()

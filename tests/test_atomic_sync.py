@@ -1,22 +1,22 @@
-"""A request during a sync sees the old content or the new, never a mix or an error."""
+"""A sync writes a new index and puts it in place: a request sees the old content or the new, never a
+mix or an error; a failed sync changes nothing; a corrupt index is a 503 until the next sync."""
 
 from __future__ import annotations
 
-import sys
-import sqlite3
 import threading
 import time
-from contextlib import closing
 from pathlib import Path
-from sqlite3 import OperationalError
 
 import pytest
 
-from portfolio.content import new_index, sync
-from portfolio.content.file_swap import exchange, wait_for_removals
-from tests.helpers import parse
+from portfolio.content import index, sync
+from tests.helpers import make_app, parse
 
 ASL3 = "/briefings/54-activating-asl-3-protections"
+
+
+def database_of(app) -> Path:
+    return Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
 
 
 def test_requests_during_repeated_syncs_see_whole_versions(app, client, content_dir):
@@ -62,100 +62,93 @@ def test_requests_during_repeated_syncs_see_whole_versions(app, client, content_
     assert seen == {"A", "B"}
 
 
-def test_a_full_sync_that_fails_while_filling_search_keeps_the_live_index(app, client, content_dir, monkeypatch):
-    """The FTS tables of a new index fill in a thread; its failure must reach the sync and undo it."""
-    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
-    sync(content_dir, app.config["DATABASE_URL"])
+def test_a_sync_that_changes_every_file_under_concurrent_requests_answers_no_5xx(app, content_dir):
+    paths = sorted((content_dir / "briefings").glob("*.md"))
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def visit() -> None:
+        with app.test_client() as client:
+            while not stop.is_set():
+                for url in ("/briefings/?q=model", ASL3, "/briefings/map", "/briefings/concepts", "/"):
+                    statuses.append(client.get(url).status_code)
+
+    visitors = [threading.Thread(target=visit) for _ in range(4)]
+    for visitor in visitors:
+        visitor.start()
+    try:
+        for round_ in range(3):
+            for path in paths:
+                path.write_text(path.read_text("utf-8").rstrip("\n") + f"\n\nEdit {round_}.\n", "utf-8")
+            sync(content_dir, app.config["DATABASE_URL"])
+    finally:
+        stop.set()
+        for visitor in visitors:
+            visitor.join()
+    assert len(statuses) > 50
+    assert set(statuses) == {200}
+    with app.test_client() as client:
+        assert "Edit 2." in client.get(ASL3).get_data(as_text=True)
+
+
+def test_a_sync_that_fails_while_writing_keeps_the_live_index(app, client, content_dir, monkeypatch):
     before = client.get(ASL3).get_data()
-    fill = new_index.NewIndex._fill
+    written = index.insert_rows
 
-    def fill_without_the_staged_text(index):  # runs in the filling thread
-        index.connection.exec_driver_sql(f"DROP TABLE {new_index.STAGED.briefings}")
-        fill(index)
+    def fail_halfway(connection, bundle):
+        written(connection, bundle)
+        raise OSError("disk full")
 
-    monkeypatch.setattr(new_index.NewIndex, "_fill", fill_without_the_staged_text)
+    monkeypatch.setattr(index, "insert_rows", fail_halfway)
     path = next((content_dir / "briefings").glob("054-*.md"))
     path.write_text(path.read_text("utf-8").replace("## Summary\n", "## Summary\n\nNot published.\n"), "utf-8")
-    with pytest.raises(OperationalError, match="no such table"):
-        sync(content_dir, app.config["DATABASE_URL"], full=True)
+    with pytest.raises(OSError, match="disk full"):
+        sync(content_dir, app.config["DATABASE_URL"])
     assert client.get(ASL3).get_data() == before
+    database = database_of(app)
     assert not list(database.parent.glob(f"{database.name}.building-*"))
 
 
-def test_a_new_index_has_the_statistics_a_whole_analyze_gives(content_dir, tmp_path):
-    """Tables complete early are analysed in the filling thread, the rest at the end: together
-    the planner must see what one ANALYZE of the finished file would give it."""
-    database = tmp_path / "index.sqlite3"
-    sync(content_dir, f"sqlite:///{database}", full=True)
-    with sqlite3.connect(database) as connection:
-        written = sorted(connection.execute("SELECT * FROM sqlite_stat1"))
-        connection.execute("DELETE FROM sqlite_stat1")
-        connection.execute("ANALYZE")
-        assert sorted(connection.execute("SELECT * FROM sqlite_stat1")) == written
-    assert {row[0] for row in written} >= {"briefing", "concept", "source_file", "related_briefing", "connection"}
-
-
-def open_handles_to(directory: Path) -> list[str]:
-    """What this process's open file descriptors point to under ``directory`` (Linux /proc)."""
-    links = []
-    for descriptor in Path("/proc/self/fd").iterdir():
-        try:
-            target = str(descriptor.readlink())
-        except OSError:  # closed while listing (the listing's own descriptor)
-            continue
-        if target.startswith(str(directory)):
-            links.append(target)
-    return links
-
-
-@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc to list open files")
-def test_a_replaced_index_is_deleted_and_not_held_open(content_dir, tmp_path):
-    """A full sync leaves the file it replaced to a thread to delete: once it has, no copy of an
-    old index may remain, under any name or as an open handle (each would keep 235 MB of disk)."""
-    database = tmp_path / "index.sqlite3"
-    for _ in range(3):
-        sync(content_dir, f"sqlite:///{database}", full=True)
-    wait_for_removals()
-    assert open_handles_to(tmp_path) == []
-    assert not list(tmp_path.glob("index.sqlite3.building-*"))
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="renameat2 is Linux's")
-def test_exchange_swaps_two_files_in_one_step(tmp_path):
-    first, second = tmp_path / "first", tmp_path / "second"
-    first.write_text("new index")
-    second.write_text("live index")
-    assert exchange(first, second)
-    assert (first.read_text(), second.read_text()) == ("live index", "new index")
-    assert not exchange(first, tmp_path / "missing")  # nothing to swap with: put_in_place renames instead
+def test_a_sync_deletes_files_an_interrupted_sync_left_behind(app, content_dir):
+    database = database_of(app)
+    leftover = database.with_name(f"{database.name}.building-99999")
+    leftover.write_bytes(b"half an index")
+    sync(content_dir, app.config["DATABASE_URL"])
+    assert not leftover.exists()
 
 
 def test_a_directory_where_the_index_goes_stops_the_sync_and_is_left_alone(content_dir, tmp_path):
     database = tmp_path / "index.sqlite3"
-    database.mkdir()
-    (database / "notes.txt").write_text("not an index")
-    with pytest.raises(IsADirectoryError):
-        sync(content_dir, f"sqlite:///{database}", full=True)
-    wait_for_removals()
-    assert (database / "notes.txt").read_text() == "not an index"
-    assert not list(tmp_path.glob("index.sqlite3.building-*"))
+    (database / "keep").mkdir(parents=True)
+    with pytest.raises(OSError):
+        sync(content_dir, f"sqlite:///{database}")
+    assert (database / "keep").is_dir()
 
 
-@pytest.mark.parametrize("full", [True, False])
-def test_a_sync_deletes_files_an_interrupted_sync_left_behind(content_dir, tmp_path, full):
-    """A sync killed while building (or before its thread deleted the old index) leaves a
-    ``.building-<pid>`` file; the next sync, holding the lock, knows no other sync is building."""
-    database = tmp_path / "index.sqlite3"
-    sync(content_dir, f"sqlite:///{database}")
-    left = [tmp_path / "index.sqlite3.building-4242", tmp_path / "index.sqlite3.building-7"]
-    for path in left:
-        path.write_bytes(b"half an index" * 1000)
-    unrelated = tmp_path / "other.sqlite3.building-4242"
-    unrelated.write_bytes(b"not ours")
-    result = sync(content_dir, f"sqlite:///{database}", full=full)
-    wait_for_removals()
-    assert result.incremental is not full
-    assert not any(path.exists() for path in left)
-    assert unrelated.read_bytes() == b"not ours"
-    with closing(sqlite3.connect(database)) as connection:
-        assert connection.execute("SELECT count(*) FROM briefing").fetchone()[0] == result.briefings
+def test_a_sync_from_elsewhere_is_seen_on_the_next_request(app, client, content_dir):
+    assert client.get(ASL3).status_code == 200
+    path = next((content_dir / "briefings").glob("054-*.md"))
+    path.write_text(path.read_text("utf-8").replace("## Summary\n", "## Summary\n\nSynced by the CLI.\n"), "utf-8")
+    sync(content_dir, app.config["DATABASE_URL"])  # another process, as far as the app can tell
+    assert "Synced by the CLI." in client.get(ASL3).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_corrupt_index_is_a_503_until_the_next_sync_repairs_it(app, client, content_dir, damage):
+    assert client.get(ASL3).status_code == 200
+    database = database_of(app)
+    data = database.read_bytes()
+    database.write_bytes(b"not an index " * 1000 if damage == "garbage" else data[: len(data) // 3])
+    for path in (ASL3, "/briefings/", "/", "/sitemap.xml", "/healthz"):
+        assert client.get(path).status_code == 503, path
+    sync(content_dir, app.config["DATABASE_URL"])
+    assert client.get(ASL3).status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+def test_an_index_deleted_under_a_running_app_is_a_503(app, client, content_dir, tmp_path):
+    assert client.get("/").status_code == 200
+    database_of(app).unlink()
+    assert client.get("/").status_code == 503
+    other = make_app(content_dir, tmp_path / "other.sqlite3")
+    assert other.test_client().get("/").status_code == 200

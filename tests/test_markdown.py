@@ -1,30 +1,10 @@
-"""The Markdown the owner writes: what it renders to, part by part and in one pass."""
+"""The Markdown the owner writes: what it renders to."""
 
 from __future__ import annotations
 
-import pytest
 from bs4 import BeautifulSoup
 
-from portfolio.content.markdown import render, render_many
-
-TRICKY_PARTS = [
-    pytest.param(["Plain *summary*.", "First concept.", "Second concept."], id="plain"),
-    pytest.param(["```\nan open fence never closed", "Next part."], id="open-fence"),
-    pytest.param(["<div>\nan HTML block left open", "Next part."], id="open-html-block"),
-    pytest.param(["Cited.[^1]\n\n[^1]: The note.", "Another.[^1]\n\n[^1]: Its own note."], id="footnotes"),
-    pytest.param(["#### Details\n\nOne.", "#### Details\n\nTwo."], id="same-heading-in-two-parts"),
-    pytest.param(["#### Main\n\nA heading named like the page's own landmark.", "x"], id="template-id"),
-    pytest.param(['<hr id="portfolio-part-break">', "x"], id="the-break-itself"),
-    pytest.param(["<HR ID='portfolio-part-break'>", "x"], id="the-break-respelled"),
-    pytest.param(["[link][ref]", "[ref]: https://example.org/"], id="reference-in-another-part"),
-    pytest.param(["| a | b |\n|---|---|\n| 1 | 2 |", "~~gone~~ and https://example.org"], id="gfm"),
-]
-
-
-@pytest.mark.parametrize("texts", TRICKY_PARTS)
-def test_one_pass_renders_each_part_as_it_would_alone(texts):
-    assert render_many(texts) == [render(text) for text in texts]
-
+from portfolio.content.markdown import render
 
 def test_commonmark_and_github_extensions_render():
     page = BeautifulSoup(render(

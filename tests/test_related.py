@@ -1,52 +1,81 @@
-"""Related briefings: similar by their words, never ones already connected, computed at sync time."""
+"""Related briefings: nearest by their words (the highest dot products of their TF-IDF vectors),
+never ones already connected, ties to the lower number so every node agrees."""
 
 from __future__ import annotations
 
-import random
+import math
 import re
-from collections import Counter
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
-from hypothesis import example, given, settings
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import delete, insert
 
+from portfolio.briefings import queries
 from portfolio.content import load_content, sync
-from portfolio.content import related as related_module
-from portfolio.content.related import document_terms, forget, related
+from portfolio.content.related import SCALE, TERMS_PER_BRIEFING, document_frequency, document_terms, strongest_terms
+from portfolio.extensions import db
+from portfolio.models import BriefingTerm, Connection
+from tests.helpers import make_app
 
 ASL3 = "/briefings/54-activating-asl-3-protections"
+NUMBERS = range(1, 41)
 
 
-def doc(number: int, text: str) -> dict:
-    return {"number": number, "summary_text": text, "concepts": []}
+def with_vectors(app: Flask, vectors: dict[int, dict[str, int]], connections: list[tuple[int, int]] = ()) -> None:
+    """Replace the index's word vectors (and connections) with these, for ``queries.related`` to read."""
+    db.session.execute(delete(BriefingTerm))
+    db.session.execute(delete(Connection))
+    rows = [{"briefing_number": n, "term": t, "weight": w} for n, terms in vectors.items() for t, w in terms.items()]
+    if rows:
+        db.session.execute(insert(BriefingTerm), rows)
+    for source, target in connections:
+        db.session.execute(insert(Connection).values(source=source, target=target, kind="builds_on"))
+    db.session.commit()
 
 
-def words(briefings: list[dict]) -> dict:
-    """Each briefing's counted words, as the parse step keeps them."""
-    return {briefing["number"]: document_terms(briefing) for briefing in briefings}
+def nearest(app: Flask, number: int, limit: int = 5) -> list[int]:
+    return [briefing.number for briefing in queries.related(number, limit)]
 
 
-def test_most_similar_first_and_connections_left_out():
-    briefings = [
-        doc(1, "reward model preference optimisation policy gradient"),
-        doc(2, "reward model preference optimisation"),
-        doc(3, "reward model"),
-        doc(4, "sparse autoencoder features dictionary"),
-        doc(5, "sparse autoencoder features"),
-    ]
-    found = related(words(briefings), [])
-    assert found[1][:2] == [2, 3]
-    assert found[4] == [5]  # nothing shares a word with the others
-    connected = related(words(briefings), [{"source": 3, "target": 1, "kind": "builds_on"}])
-    assert 3 not in connected[1] and 1 not in connected[3]
-    assert all(number not in others for number, others in found.items())
+def test_most_similar_first_and_connections_left_out(app):
+    with app.app_context():
+        with_vectors(app, {1: {"reward": 6, "model": 5, "policy": 2}, 2: {"reward": 6, "model": 5},
+                           3: {"reward": 1}, 4: {"sparse": 7, "feature": 3}, 5: {"sparse": 7}})
+        assert nearest(app, 1) == [2, 3]
+        assert nearest(app, 4) == [5]  # nothing else shares a word with it
+        with_vectors(app, {1: {"reward": 6, "model": 5}, 2: {"reward": 6, "model": 5}, 3: {"reward": 1}}, [(2, 1)])
+        assert nearest(app, 1) == [3] and nearest(app, 2) == [3]
 
 
-def test_ties_are_broken_by_number_so_every_build_agrees():
-    briefings = [doc(n, "alpha beta gamma") for n in (9, 3, 7, 1, 5, 2, 8)]
-    assert related(words(briefings), [])[9] == [1, 2, 3, 5, 7]
-    assert related(words(list(reversed(briefings))), []) == related(words(briefings), [])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(NUMBERS), st.dictionaries(st.sampled_from("abcdef"), st.integers(1, 3),
+                                                                   min_size=1, max_size=4), min_size=1),
+       st.integers(1, 6))
+def test_the_nearest_are_the_highest_dot_products_then_the_lower_numbers(app, vectors, limit):
+    """Small weights, so that many scores tie, at the cut too."""
+    with app.app_context():
+        with_vectors(app, vectors)
+        for number, mine in vectors.items():
+            scores = {other: sum(weight * theirs.get(term, 0) for term, weight in mine.items())
+                      for other, theirs in vectors.items() if other != number and theirs.keys() & mine.keys()}
+            assert nearest(app, number, limit) == sorted(scores, key=lambda other: (-scores[other], other))[:limit]
+
+
+def test_vectors_keep_the_strongest_rare_words_at_unit_length():
+    texts = {n: f"common words everywhere topic{n % 20} detail{n} detail{n} shared{n % 3} pair{n // 2}" for n in range(1, 301)}
+    counts = {n: document_terms({"summary_text": text}) for n, text in texts.items()}
+    vectors = strongest_terms(counts, document_frequency(counts))
+    for number, vector in vectors.items():
+        terms = dict(vector)
+        assert len(terms) <= TERMS_PER_BRIEFING
+        assert "common" not in terms and "everywhere" not in terms  # in every briefing: says nothing
+        assert f"detail{number}" not in terms  # in this briefing alone: links it to nothing
+        assert f"topic{number % 20}" in terms
+        assert math.isclose(math.sqrt(sum(w * w for w in terms.values())), SCALE, rel_tol=1e-3)
 
 
 def related_section(client, path: str) -> list[int]:
@@ -61,14 +90,11 @@ def test_each_page_ends_with_up_to_five_not_connected(client, content_dir: Path)
     shown = related_section(client, ASL3)
     assert 1 <= len(shown) <= 5 and 54 not in shown
     assert not any((54, n) in connected or (n, 54) in connected for n in shown)
-    expected = related(words(bundle.briefings), bundle.tables["connection"])[54]
-    assert shown == expected
 
 
 def test_a_briefing_without_connections_still_gets_related_ones(client, content_dir: Path, app):
     path = content_dir / "briefings" / "054-activating-asl-3-protections.md"
-    text = path.read_text()
-    path.write_text(re.sub(r"connections:\n(  - .*\n)+", "", text))
+    path.write_text(re.sub(r"connections:\n(  - .*\n)+", "", path.read_text()))
     sync(content_dir, app.config["DATABASE_URL"])
     with app.test_client() as fresh:
         page = BeautifulSoup(fresh.get(ASL3).get_data(as_text=True), "html.parser")
@@ -76,69 +102,12 @@ def test_a_briefing_without_connections_still_gets_related_ones(client, content_
         assert len(related_section(fresh, ASL3)) == 5
 
 
-def fresh_related(documents: dict, connections: list) -> dict:
-    """``related`` with no earlier answer to build on: every list computed afresh."""
-    forget()
-    return related(documents, connections)
-
-
-def test_after_any_sequence_of_edits_the_lists_equal_a_fresh_computation():
-    pick = random.Random(7)
-    vocabulary = [f"word{n}" for n in range(120)]
-
-    def text() -> Counter:
-        return Counter(pick.choices(vocabulary, k=pick.randint(3, 12)))
-
-    documents = {number: text() for number in range(1, 80)}
-    connections = [{"source": n, "target": pick.randint(1, n - 1)} for n in range(2, 80, 3)]
-    forget()
-    for step in range(60):
-        change = pick.choice(("edit", "edit", "add", "remove", "connect", "disconnect"))
-        if change == "edit":
-            documents[pick.choice(list(documents))] = text()
-        elif change == "add":
-            documents[max(documents) + 1] = text()
-        elif change == "remove" and len(documents) > 10:
-            gone = pick.choice(list(documents))
-            del documents[gone]
-            connections = [c for c in connections if gone not in (c["source"], c["target"])]
-        elif change == "connect":
-            source, target = pick.sample(list(documents), 2)
-            connections.append({"source": source, "target": target})
-        elif connections:
-            connections.pop(pick.randrange(len(connections)))
-        answer = related(dict(documents), list(connections))
-        built_on = related_module._last
-        assert answer == fresh_related(dict(documents), list(connections)), (step, change)
-        related_module._last = built_on  # the next step builds on the answers built step by step
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.text(alphabet="ab0-- .\nZé_", max_size=60))
-@example("abc- ab-cd abc--de 0abc-1- abc-de-f é-abc a_bcd-0")
-def test_words_are_found_as_the_plain_greedy_pattern_finds_them(text):
-    """WORD's possessive repeats are only a speed-up: on any text they find the same words."""
-    assert related_module.WORD.findall(text) == re.findall(r"[a-z][a-z0-9]{2,}(?:-[a-z0-9]+)*", text)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.dictionaries(
-        st.integers(1, 40),
-        st.dictionaries(st.sampled_from("abcdef"), st.integers(0, 3), min_size=1, max_size=4),
-        min_size=1,
-    ),
-    st.integers(1, 6),
-)
-def test_the_most_similar_are_the_highest_scores_then_the_lower_numbers(weights, limit):
-    """most_similar ranks in full only what scores at least the limit-th best: with small weights
-    (so that many scores tie, at the cut too) it must pick what ranking every candidate would."""
-    vectors = {number: sorted(terms.items()) for number, terms in weights.items()}
-    postings = related_module.postings_of(vectors)
-    for number, vector in vectors.items():
-        scores = {
-            other: sum(weight * weights[other].get(term, 0) for term, weight in vector)
-            for other in weights if other != number and weights[other].keys() & dict(vector).keys()
-        }
-        expected = sorted(scores, key=lambda other: (-scores[other], other))[:limit]
-        assert related_module.most_similar(number, vector, postings, frozenset(), limit) == expected
+@pytest.mark.parametrize("number", [1, 19, 54])
+def test_every_build_of_the_same_content_lists_the_same(app, content_dir, tmp_path, number):
+    other = tmp_path / "other.sqlite3"
+    sync(content_dir, f"sqlite:///{other}")
+    with app.app_context():
+        first = nearest(app, number)
+    second_app = make_app(content_dir, other, sync_first=False)
+    with second_app.app_context():
+        assert nearest(second_app, number) == first

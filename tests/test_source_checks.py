@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portfolio.content.schema import BriefingMeta
-from portfolio.content.sourcechecks import missing_sources
+from portfolio.content.checks import missing_sources
 from portfolio.content.urls import body_urls, front_matter_urls, scheme_problems
 from tests.helpers import append_to_body, set_front_matter
 

@@ -12,8 +12,6 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 
@@ -21,6 +19,15 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 class YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The safe loader, but dates stay text: the schemas parse them and name the field of an
     impossible one (PyYAML itself raises a bare ValueError for ``2025-02-30``)."""
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        """A value its explicit tag refuses (``!!bool maybe``) is a YAML error with its place, not a bare KeyError."""
+        try:
+            return super().construct_object(node, deep)
+        except (KeyError, ValueError):
+            short = str(node.tag).rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(None, None, f"{node.value!r} is not a !!{short}",
+                                                    node.start_mark) from None
 
 
 YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
@@ -71,77 +78,12 @@ def decode(data: bytes) -> str:
 def parse_yaml(text: str, field_name: str, first_line: int = 1) -> Any:
     """The YAML ``text``; a problem names the line as the file numbers it (``text`` starts at ``first_line``)."""
     try:
-        return plain_yaml(text)
+        return yaml.load(text, Loader=YamlLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + first_line}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise FileProblem(field_name, f"malformed YAML{where}: {problem}") from None
-    except (KeyError, ValueError) as error:  # PyYAML's own constructor, on a value its explicit tag refuses
-        raise FileProblem(field_name, f"malformed YAML: {error}") from None
-
-
-class NotPlain(Exception):
-    """A node the short constructor leaves to PyYAML's own (a merge key, an alias, an explicit tag)."""
-
-
-_SCALARS = SafeConstructor()
-PLAIN_SCALARS = {
-    "tag:yaml.org,2002:str": lambda node: node.value,
-    "tag:yaml.org,2002:timestamp": lambda node: node.value,  # dates stay text, as in YamlLoader
-    "tag:yaml.org,2002:null": lambda node: None,
-    "tag:yaml.org,2002:bool": lambda node: SafeConstructor.bool_values[node.value.lower()],
-    "tag:yaml.org,2002:int": _SCALARS.construct_yaml_int,
-    "tag:yaml.org,2002:float": _SCALARS.construct_yaml_float,
-}
-
-
-def plain_yaml(text: str) -> Any:
-    """``yaml.load(text, Loader=YamlLoader)``, in half the time for front matter made of plain
-    mappings, lists and scalars (the usual kind).
-
-    PyYAML's C parser composes the nodes and resolves every scalar's type as usual; only the last
-    step, making Python objects of the nodes, is this short walk instead of the safe
-    constructor's general machinery, which was most of a briefing's YAML time (README,
-    Performance). Anything else is handed to YamlLoader whole, so it gives the same value or error.
-    """
-    loader = YamlLoader(text)
-    try:
-        node = loader.get_single_node()
-    finally:
-        loader.dispose()
-    if node is None:
-        return None
-    try:
-        return _plain(node, set())
-    except (NotPlain, TypeError, RecursionError):
-        return yaml.load(text, Loader=YamlLoader)
-
-
-def _plain(node: Node, seen: set[int]) -> Any:
-    if id(node) in seen:  # an alias: PyYAML shares one object, a copy per use could grow exponentially
-        raise NotPlain
-    seen.add(id(node))
-    kind, tag = type(node), node.tag
-    if kind is ScalarNode:
-        construct = PLAIN_SCALARS.get(tag)
-        if construct is None:
-            raise NotPlain
-        try:
-            return construct(node)
-        except (KeyError, ValueError):  # only an explicit tag can ask for a type the text is not
-            short = tag.removeprefix("tag:yaml.org,2002:")
-            raise yaml.constructor.ConstructorError(
-                None, None, f"'{node.value}' is not a !!{short}", node.start_mark
-            ) from None
-    if kind is SequenceNode and tag == "tag:yaml.org,2002:seq":
-        return [_plain(item, seen) for item in node.value]
-    if kind is MappingNode and tag == "tag:yaml.org,2002:map":
-        mapping = {}
-        for key, value in node.value:  # a merge key '<<' has a tag of its own: NotPlain
-            mapping[_plain(key, seen)] = _plain(value, seen)  # an unhashable key: TypeError
-        return mapping
-    raise NotPlain
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
