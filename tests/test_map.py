@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from portfolio.briefings import network
+from portfolio.briefings import map_views
 from portfolio.content import load_content
 from tests.helpers import make_app, set_front_matter
 
@@ -124,7 +124,7 @@ def test_bad_values_are_400(client, query):
 
 
 def test_a_large_view_is_capped_with_ways_to_narrow_it(client, bundle, monkeypatch):
-    monkeypatch.setattr(network, "MAX_NODES", 10)
+    monkeypatch.setattr(map_views, "MAX_NODES", 10)
     page = soup(client.get("/briefings/map"))
     nodes = svg_nodes(page)
     keys = sorted((b for b in bundle.briefings if b["key"]), key=lambda b: (b["year"], b["month"], b["day"] or 0))

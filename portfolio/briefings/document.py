@@ -7,7 +7,6 @@ JSON-LD (a ScholarlyArticle, or a Report), based on the documents of the briefin
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,6 @@ from ..dates import day_label
 from ..models import Briefing
 from .citations import ARXIV_PDF, Citation, author_line, bibtex, citation
 
-WORDS_PER_MINUTE = 200
 NOUNS = {"report": "report", "blog": "post", "preprint": "paper", "paper": "paper"}
 SCHEMA = "https://schema.org"
 
@@ -59,13 +57,6 @@ def source_links(item: Citation) -> list[SourceLink]:
     return links
 
 
-def reading_minutes(item: Briefing) -> int:
-    words = len(item.summary_text.split()) + sum(
-        len(concept["heading"].split()) + len(concept["text"].split()) for concept in item.concepts
-    )
-    return max(1, math.ceil(words / WORDS_PER_MINUTE))
-
-
 def panel(item: Briefing, page_url: str, based_on: list[tuple[Briefing, str]]) -> Panel:
     """Everything the page shows and declares about the document; URLs are absolute."""
     cited = citation(item)
@@ -75,7 +66,7 @@ def panel(item: Briefing, page_url: str, based_on: list[tuple[Briefing, str]]) -
         noun=NOUNS[cited.kind],
         sources=source_links(cited),
         bibtex=bibtex(cited),
-        reading_minutes=reading_minutes(item),
+        reading_minutes=item.reading_minutes,
         updated=item.updated,
         updated_label=day_label(item.updated) if item.updated else None,
         highwire=highwire_tags(cited, page_url),

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from ..dates import MONTH_ABBR
 
-FONT_PX = 13  # every text in the picture; CSS draws it at this size too
 CHAR_W = 8  # a digit (or the star) at 13 px, rounded up
 PILL_H = 24
 PILL_PAD = 10

@@ -5,21 +5,25 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from flask import Response, url_for
+from flask import Response, render_template, url_for
+from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
 from ..content import state as index_state
 from ..content.schema import CONNECTION_KINDS
 from ..dates import month_label
+from ..extensions import db
+from ..models import Briefing, Connection
 from ..queryargs import single
 from ..rendering import fragment_target, render_page
-from . import network, queries
+from . import queries
 from .filters import ExplorerQuery
-from .map import KIND_STYLES, MapItem, MapLayout, layout
-from .map_svg import map_svg
-from .views import bp, briefing_url_builder, explorer_state, explorer_url
+from .map import KIND_STYLES, PILL_H, MapItem, MapLayout, layout
+from .views import bp, briefing_url, explorer_state, explorer_url
 
 LANES = ("category", "organization")
+MAX_NODES = 240  # a bigger view is drawn in part, key papers first, with ways to narrow it
 
 # The kinds as the legend and the text alternative name them (the written direction).
 KIND_LABELS = {kind: CONNECTION_KINDS[kind][0] for kind in KIND_STYLES}
@@ -50,17 +54,23 @@ def influence_map() -> Response:
         return map_url(other, lanes)
 
     results = queries.run(state, 0, url_for_state)
-    total, numbers = results.total, network.chosen_numbers(state)
-    url = briefing_url_builder(state)
-    by_organization = lanes == "organization"
+    drawn = db.session.scalars(
+        select(Briefing).options(queries.narrow_briefing()).where(queries.where(queries.conditions(state)))
+        .order_by(Briefing.key.desc(), Briefing.date_key.desc(), Briefing.number.desc()).limit(MAX_NODES)
+    ).all()
     items = [
-        MapItem(number, title, month_label(year, month), url(number, slug),
-                organization if by_organization else category, year, month, key)
-        for number, slug, title, category, organization, year, month, key in network.map_rows(numbers)
+        MapItem(b.number, b.title, month_label(b.year, b.month), briefing_url(b, state),
+                b.organization if lanes == "organization" else b.category, b.year, b.month, b.key)
+        for b in drawn
     ]
+    numbers = [item.number for item in items]
+    links = db.session.execute(
+        select(Connection.source, Connection.target, Connection.kind)
+        .where(Connection.source.in_(numbers), Connection.target.in_(numbers))
+    ).all()
     site = index_state().site
     order = list(getattr(site, "categories" if lanes == "category" else "organizations", []) if site else [])
-    drawing = layout(items, network.links_among(numbers), order)
+    drawing = layout(items, [tuple(link) for link in links], order)
     return render_page(
         "briefings/map.html",
         blocks={"map-results": "results", "briefings-view": "view"},
@@ -68,12 +78,12 @@ def influence_map() -> Response:
         state=state,
         lanes=lanes,
         results=results,
-        total=total,
+        total=results.total,
         drawing=drawing,
-        svg=map_svg(drawing) if drawing.nodes else "",
+        svg=Markup(render_template("briefings/_map.svg.html", drawing=drawing, pill_h=PILL_H)) if drawing.nodes else "",
         text=text_alternative(drawing),
         kinds={kind: label for kind, label in KIND_LABELS.items() if any(e.kind == kind for e in drawing.edges)},
-        narrowing=narrowing(results, state, url_for_state) if total > len(numbers) else [],
+        narrowing=narrowing(results, state, url_for_state) if results.total > len(numbers) else [],
         map_url=map_url,
         explorer_url=explorer_url,
     )

@@ -1,35 +1,46 @@
-"""Explorer queries: filters, facet counts and full-text search, as plain data.
+"""Explorer queries: filters, facet counts, order and full-text search, as SQL returning plain data.
 
-Designed for tens of thousands of briefings: filters, counts and order come from the bits of
-``bitsets`` (one int per facet value, per index version); SQL runs the search (one FTS5 MATCH,
-ranked only for a relevance sort), the snippets of the page's rows and those rows alone, so a
-page costs at most four queries whatever the size of the index. ``conditions`` says the same
-filters in SQL for the map and the concept index (tests hold the two to the same answers).
+Every view of the briefings (the explorer, the map, the concept index, the feeds and the exports)
+filters through ``conditions``: one SQL condition per active filter, built from the one parser
+(``filters.ExplorerQuery``). A facet's counts are a ``GROUP BY`` over the same conditions without
+the facet's own, as Datasette computes them, so each count says what ticking the value would give.
+To add a facet: read it in ``filters``, give it a condition here and a line in ``FACET_COLUMNS``
+(or ``facet_counts`` for a value list in a table of its own), and list it in ``facets.FACETS``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Select, and_, literal_column, select, text
-from sqlalchemy.orm import load_only
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, literal_column, or_, select, text, true, union_all
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from ..extensions import db
-from ..models import FTS_TABLE, Briefing, BriefingTag
-from .bitsets import FACET_NAMES, Bits, briefing_bits
-from .cards import Card, cards
+from ..models import FTS_TABLE, Briefing, BriefingTag, BriefingTerm, Connection
 from .facets import Facet, active_filters, build_facets
 from .filters import ExplorerQuery
-from .linked import drawn_on, in_neighbourhood, influenced, is_current
-from .rows import driver_rows
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_SEARCH_WORDS = 12
 HIT_START, HIT_END = "\x02", "\x03"
-RANK_WEIGHTS = "10.0, 4.0, 2.0, 1.0"  # bm25 weights of the columns: title, subtitle, summary, concepts
+TOP_RELATED = 5
+RANK = f"bm25({FTS_TABLE}, 10.0, 4.0, 2.0, 1.0)"  # column weights: title, subtitle, summary, concepts
+FACET_COLUMNS = {"category": Briefing.category, "organization": Briefing.organization, "year": Briefing.year}
+SORTS = {
+    "newest": (Briefing.date_key.desc(), Briefing.number.desc()),
+    "oldest": (Briefing.date_key, Briefing.number),
+    "number": (Briefing.number,),
+}
+# What a briefing's name, date and link need: the map and lists load these columns only.
+NARROW_COLUMNS = (Briefing.slug, Briefing.title, Briefing.category, Briefing.organization,
+                  Briefing.year, Briefing.month, Briefing.day, Briefing.key)
+CARD_COLUMNS = (*NARROW_COLUMNS, Briefing.subtitle, Briefing.date_key, Briefing.draft, Briefing.tags)
+# What a citation reads: enough for every export format, without a row's rendered HTML.
+CITATION_COLUMNS = (*NARROW_COLUMNS, Briefing.subtitle, Briefing.tags, Briefing.authors, Briefing.url,
+                    Briefing.arxiv, Briefing.doi, Briefing.pdf, Briefing.code, Briefing.cite_key)
 
 
 def fts_expression(text_query: str) -> str:
@@ -46,191 +57,94 @@ def fts_expression(text_query: str) -> str:
     return " ".join(quoted)
 
 
-@dataclass
-class SearchMatches:
-    """One FTS5 query, used three ways: which briefings match, in what relevance order, and snippets.
-
-    Membership (for counts and filters) reads rowids alone; ranking only happens for a relevance
-    sort; snippets, which re-tokenise each document, are made for the page's rows only. At 10,000
-    briefings a common word matches thousands of them, so their numbers are read as plain rows.
-    """
-
-    expression: str
-
-    def match(self) -> ColumnElement[bool]:
-        return literal_column(FTS_TABLE).op("MATCH")(self.expression)
-
-    def numbers(self) -> Select[Any]:
-        return select(literal_column("rowid")).select_from(text(FTS_TABLE)).where(self.match())
-
-    def members(self) -> list[int]:
-        """Every matching number, in no order: one string from SQLite (thousands of rows cost more)."""
-        found = driver_rows(*self.members_sql())[0][0]
-        return [int(number) for number in found.split(",")] if found else []
-
-    def members_sql(self) -> tuple[str, tuple[Any, ...]]:
-        return f"SELECT group_concat(rowid) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (self.expression,)
-
-    def ranked(self, start: int = 0, count: int | None = None) -> list[int]:
-        """``count`` matching numbers (all when None) from the ``start``-th, best first.
-
-        By bm25, a tie putting the higher number first; a page alone lets SQLite keep only the
-        best rows as it ranks instead of sorting every match.
-        """
-        return [row[0] for row in driver_rows(*self.ranked_sql(start, count))]
-
-    def ranked_sql(self, start: int = 0, count: int | None = None) -> tuple[str, tuple[Any, ...]]:
-        return (f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
-                f" ORDER BY bm25({FTS_TABLE}, {RANK_WEIGHTS}), rowid DESC LIMIT ? OFFSET ?",
-                (self.expression, -1 if count is None else count, start))
-
-    def snippets(self, numbers: list[int]) -> dict[int, str]:
-        """The best passage of each of these briefings, its hits between HIT_START and HIT_END.
-
-        One pass over the matches between the lowest and highest number: a plain ``rowid IN``
-        would let SQLite run the whole search once per number (measured: 4 to 8 times slower
-        for a prefix word, whose terms FTS5 merges again on every run), so ``+rowid`` keeps the
-        list a filter and the range bounds the pass.
-        """
-        if not numbers:
-            return {}
-        return dict(driver_rows(*self.snippets_sql(numbers)))
-
-    def snippets_sql(self, numbers: list[int]) -> tuple[str, tuple[Any, ...]]:
-        query = (f"SELECT rowid, snippet({FTS_TABLE}, -1, ?, ?, '…', 16) FROM {FTS_TABLE}"
-                 f" WHERE {FTS_TABLE} MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN ({', '.join('?' * len(numbers))})")
-        return query, (HIT_START, HIT_END, self.expression, min(numbers), max(numbers), *numbers)
+def fts_match(expression: str) -> ColumnElement[bool]:
+    return literal_column(FTS_TABLE).op("MATCH")(expression)
 
 
-def search_of(state: ExplorerQuery) -> tuple[SearchMatches | None, bool]:
-    """The state's search, and whether it has words (a search of only punctuation matches nothing)."""
-    expression = fts_expression(state.q) if state.q else ""
-    return (SearchMatches(expression) if expression else None), bool(expression) or not state.q
-
-
-def conditions(state: ExplorerQuery, matches: SearchMatches | None) -> dict[str, ColumnElement[bool]]:
-    """One SQL condition per active filter, keyed by facet name (the map and concepts filter in SQL)."""
+def conditions(state: ExplorerQuery) -> dict[str, ColumnElement[bool]]:
+    """One SQL condition per active filter, keyed by facet name. A search with no word in it
+    (only punctuation) matches nothing."""
     found: dict[str, ColumnElement[bool]] = {}
-    if state.category:
-        found["category"] = Briefing.category.in_(state.category)
-    if state.organization:
-        found["organization"] = Briefing.organization.in_(state.organization)
-    if state.year:
-        found["year"] = Briefing.year.in_(state.year)
+    for name, column in FACET_COLUMNS.items():
+        if getattr(state, name):
+            found[name] = column.in_(getattr(state, name))
     if state.tag:
-        tagged = select(BriefingTag.briefing_number).where(BriefingTag.tag.in_(state.tag))
-        found["tag"] = Briefing.number.in_(tagged)
+        found["tag"] = Briefing.number.in_(select(BriefingTag.briefing_number).where(BriefingTag.tag.in_(state.tag)))
     if state.key:
         found["key"] = Briefing.key.is_(True)
     if state.current:
-        found["current"] = is_current()
+        found["current"] = Briefing.superseded.is_(False)
     if state.around:
-        found["around"] = in_neighbourhood(state.around)
-    if matches is not None:
-        found["q"] = Briefing.number.in_(matches.numbers())
+        found["around"] = or_(
+            Briefing.number == state.around,
+            Briefing.number.in_(select(Connection.target).where(Connection.source == state.around)),
+            Briefing.number.in_(select(Connection.source).where(Connection.target == state.around)),
+        )
+    if state.q:
+        expression = fts_expression(state.q)
+        matches = select(literal_column("rowid").label("number")).select_from(text(FTS_TABLE)).where(fts_match(expression))
+        found["q"] = Briefing.number.in_(select(matches.cte("matches").c.number)) if expression else false()
     return found
 
 
-def where_all_but(found: dict[str, ColumnElement[bool]], facet: str | None = None) -> ColumnElement[bool]:
-    """All active conditions except the facet's own, so its counts show what toggling does."""
-    chosen = [condition for name, condition in found.items() if name != facet]
-    return and_(True, *chosen)
+def where(found: dict[str, ColumnElement[bool]], leave_out: str | None = None) -> ColumnElement[bool]:
+    """Every active condition but the facet ``leave_out``'s own."""
+    return and_(true(), *(condition for name, condition in found.items() if name != leave_out))
 
 
-@dataclass
-class View:
-    """An explorer state as bits: one per active filter (keyed like ``conditions``), and its search.
-
-    A search's matches become bits; when the view lists them by relevance and no other filter
-    narrows it, SQLite ranks and pages them itself (``rank_in_sql``); with other filters every
-    match is ranked (``ranked``) and the page is the first of them the filters let through.
-    """
-
-    bits: Bits
-    chosen: dict[str, int]
-    sort: str
-    matches: SearchMatches | None
-    has_words: bool
-    ranked: list[int] | None  # a relevance sort's numbers, best first
-    rank_in_sql: bool = False
-
-    @classmethod
-    def of(cls, state: ExplorerQuery, listing: bool = True) -> View:
-        """The state's bits; a search is ranked only when the view lists briefings by relevance."""
-        bits = briefing_bits()
-        chosen = {name: bits.any_of(name, getattr(state, name)) for name in FACET_NAMES if getattr(state, name)}
-        if state.key:
-            chosen["key"] = bits.key
-        if state.current:
-            chosen["current"] = bits.current
-        if state.around:
-            neighbours = db.session.scalars(drawn_on(state.around).union_all(influenced(state.around)))
-            chosen["around"] = bits.of([state.around, *neighbours])
-        matches, has_words = search_of(state)
-        sort = state.effective_sort
-        by_relevance = listing and sort == "relevance" and matches is not None
-        ranked = None
-        if matches is not None:
-            if by_relevance and chosen:
-                ranked = matches.ranked()
-                chosen["q"] = bits.of(ranked)
-            else:
-                chosen["q"] = bits.of(matches.members())
-        elif not has_words:
-            chosen["q"] = 0
-        return cls(bits, chosen, sort, matches, has_words, ranked, rank_in_sql=by_relevance and ranked is None)
-
-    def all_but(self, facet: str | None = None) -> int:
-        """The briefings that every active filter but the facet's own lets through."""
-        selected = self.bits.everything
-        for name, bits in self.chosen.items():
-            if name != facet:
-                selected &= bits
-        return selected
-
-    def numbers(self, start: int = 0, count: int | None = None) -> list[int]:
-        """``count`` numbers of the view (all when None) from the ``start``-th, in its order."""
-        if self.rank_in_sql and self.matches is not None:
-            return self.matches.ranked(start, count)
-        return self.bits.ordered(self.all_but(), self.sort, start, count, self.ranked)
-
-    def facet_counts(self) -> dict[str, dict[Any, int]]:
-        """Counts for every facet value, each facet ignoring its own filter (as Datasette does)."""
-        counts = {name: self.bits.counts(name, self.all_but(name)) for name in FACET_NAMES}
-        counts["key"] = {True: (self.all_but("key") & self.bits.key).bit_count()}
-        counts["current"] = {True: (self.all_but("current") & self.bits.current).bit_count()}
-        return counts
+def listing(state: ExplorerQuery, found: dict[str, ColumnElement[bool]], columns: tuple[Any, ...]) -> Select[Any]:
+    """The view's briefings in its order: by relevance (bm25, then the higher number) for a search
+    sorted so, else newest, oldest or by number."""
+    query = select(Briefing).options(load_only(*columns))
+    expression = fts_expression(state.q) if state.q else ""
+    if state.effective_sort == "relevance" and expression:
+        ranked = (select(literal_column("rowid").label("number"), literal_column(RANK).label("rank"))
+                  .select_from(text(FTS_TABLE)).where(fts_match(expression)).subquery())
+        return (query.join(ranked, ranked.c.number == Briefing.number).where(where(found, "q"))
+                .order_by(ranked.c.rank, Briefing.number.desc()))
+    return query.where(where(found)).order_by(*SORTS[state.effective_sort if state.effective_sort in SORTS else "newest"])
 
 
-def newest_numbers(state: ExplorerQuery, limit: int) -> list[int]:
-    """The newest briefings of a view (the feed's entries), whatever the view's sort."""
-    return View.of(replace(state, sort="newest")).numbers(0, limit)
+def facet_counts(found: dict[str, ColumnElement[bool]]) -> dict[str, dict[Any, int]]:
+    """How many briefings the view holds ("total"), and how many have each value of each facet,
+    each facet ignoring its own filter: one statement, so a search is run once (its matches are
+    a common table expression that SQLite materialises for every branch)."""
+    branches = [
+        select(literal(name).label("facet"), column.label("value"), func.count()).where(where(found, name))
+        .group_by(column)
+        for name, column in FACET_COLUMNS.items()
+    ]
+    branches += [
+        select(literal("tag"), BriefingTag.tag, func.count())
+        .join(Briefing, Briefing.number == BriefingTag.briefing_number).where(where(found, "tag"))
+        .group_by(BriefingTag.tag),
+        select(literal("key"), literal(True), func.count()).where(where(found, "key"), Briefing.key.is_(True)),
+        select(literal("current"), literal(True), func.count())
+        .where(where(found, "current"), Briefing.superseded.is_(False)),
+        select(literal("total"), literal(True), func.count()).select_from(Briefing).where(where(found)),
+    ]
+    counts: dict[str, dict[Any, int]] = {name: {} for name in (*FACET_COLUMNS, "tag", "key", "current", "total")}
+    for facet, value, number in db.session.execute(union_all(*branches)):
+        if number:
+            counts[facet][bool(value) if facet in ("key", "current", "total") else value] = number
+    return counts
 
 
-# What a briefing's name, date and link need: the map and lists load these columns only.
-NARROW_COLUMNS = (Briefing.slug, Briefing.title, Briefing.category, Briefing.organization,
-                  Briefing.year, Briefing.month, Briefing.day, Briefing.key)
+def snippets(state: ExplorerQuery, numbers: list[int]) -> dict[int, Markup]:
+    """The best passage of each of these briefings for the view's search, its hits in ``<mark>``."""
+    expression = fts_expression(state.q) if state.q else ""
+    if not expression or not numbers:
+        return {}
+    rows = db.session.execute(
+        select(literal_column("rowid"), func.snippet(literal_column(FTS_TABLE), -1, HIT_START, HIT_END, "…", 16))
+        .select_from(text(FTS_TABLE)).where(fts_match(expression), literal_column("rowid").in_(numbers))
+    )
+    return {number: highlighted(snippet) for number, snippet in rows if snippet}
 
 
-def narrow_briefing() -> Any:
-    """Load a briefing's name, date and link columns only (not its HTML)."""
-    return load_only(*NARROW_COLUMNS, raiseload=True)
-
-
-def briefings_by_number(numbers: list[int], narrow: bool = False) -> list[Briefing]:
-    query = select(Briefing).where(Briefing.number.in_(numbers))
-    if narrow:
-        query = query.options(narrow_briefing())
-    rows = {b.number: b for b in db.session.scalars(query)}
-    return [rows[number] for number in numbers if number in rows]
-
-
-def highlighted(snippet: str | None) -> Markup | None:
+def highlighted(snippet: str) -> Markup:
     """Escape the snippet, then turn FTS's hit markers into <mark>."""
-    if not snippet:
-        return None
-    safe = str(escape(snippet)).replace(HIT_START, "<mark>").replace(HIT_END, "</mark>")
-    return Markup(safe)
+    return Markup(str(escape(snippet)).replace(HIT_START, "<mark>").replace(HIT_END, "</mark>"))
 
 
 @dataclass
@@ -238,7 +152,7 @@ class ExplorerResults:
     total: int
     page: int
     pages: int
-    items: list[tuple[Card, Markup | None]]
+    items: list[tuple[Briefing, Markup | None]]
     facets: list[Facet]
     key_count: int
     current_count: int
@@ -247,47 +161,66 @@ class ExplorerResults:
 
 
 def run(state: ExplorerQuery, page_size: int, url_for_state: Any) -> ExplorerResults:
-    """Results, count and facets for one explorer state: the search (if any) and the page's rows in SQL.
+    """Results, count and facets for one explorer state.
 
     A ``page_size`` of 0 lists no briefings (``items`` is empty): the count, facets and chips
     alone, for the views that draw or list something else (the map, the concept index).
     """
-    view = View.of(state, listing=bool(page_size))
-    total = view.all_but().bit_count()
+    found = conditions(state)
+    counts = facet_counts(found)
+    total = counts["total"].get(True, 0)
     pages = max(1, -(-total // page_size)) if page_size else 1
     page = min(state.page, pages)
-    numbers = view.numbers((page - 1) * page_size, page_size) if total and page_size else []
-    snippets = view.matches.snippets(numbers) if view.matches is not None else {}
-    items = [(card, highlighted(snippets.get(card.number))) for card in cards(numbers)]
-    counts = view.facet_counts()
+    briefings = []
+    if total and page_size:
+        query = listing(state, found, CARD_COLUMNS).offset((page - 1) * page_size).limit(page_size)
+        briefings = list(db.session.scalars(query))
+    found_snippets = snippets(state, [briefing.number for briefing in briefings])
     return ExplorerResults(
         total=total,
         page=page,
         pages=pages,
-        items=items,
+        items=[(briefing, found_snippets.get(briefing.number)) for briefing in briefings],
         facets=build_facets(state, counts, url_for_state),
-        key_count=counts["key"][True],
-        current_count=counts["current"][True],
-        search_words=view.has_words,
+        key_count=counts["key"].get(True, 0),
+        current_count=counts["current"].get(True, 0),
+        search_words=not state.q or bool(fts_expression(state.q)),
         active=active_filters(state, url_for_state),
     )
 
 
-# What a citation reads: enough for every export format, without a row's rendered HTML.
-CITATION_COLUMNS = (
-    Briefing.number, Briefing.slug, Briefing.title, Briefing.subtitle, Briefing.organization, Briefing.year,
-    Briefing.month, Briefing.day, Briefing.tags, Briefing.authors, Briefing.url, Briefing.arxiv, Briefing.doi,
-    Briefing.pdf, Briefing.code, Briefing.cite_key,
-)
-
-
 def all_matching(state: ExplorerQuery, limit: int) -> list[Briefing]:
     """The first ``limit`` briefings the explorer lists for ``state``, over all its pages and in its order."""
-    numbers = View.of(state).numbers()[:limit]
-    if not numbers:
-        return []
-    rows = db.session.scalars(
-        select(Briefing).options(load_only(*CITATION_COLUMNS)).where(Briefing.number.in_(numbers))
+    return list(db.session.scalars(listing(state, conditions(state), CITATION_COLUMNS).limit(limit)))
+
+
+def newest(state: ExplorerQuery, limit: int) -> list[Briefing]:
+    """The newest briefings of a view with their text (the feed's entries), whatever the view's sort."""
+    query = (select(Briefing).options(joinedload(Briefing.text)).where(where(conditions(state)))
+             .order_by(*SORTS["newest"]).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def narrow_briefing() -> Any:
+    """Load a briefing's name, date and link columns only (not its HTML)."""
+    return load_only(*NARROW_COLUMNS, raiseload=True)
+
+
+def related(number: int, limit: int = TOP_RELATED) -> list[Briefing]:
+    """The briefings whose word vectors are nearest this one's (the highest dot products, then the
+    lower number), leaving out those it is connected with either way; see content.related."""
+    mine, theirs = aliased(BriefingTerm), aliased(BriefingTerm)
+    connected = select(Connection.target).where(Connection.source == number).union(
+        select(Connection.source).where(Connection.target == number))
+    score = func.sum(mine.weight * theirs.weight)
+    nearest = (
+        select(theirs.briefing_number.label("number"), score.label("score"))
+        .join(theirs, theirs.term == mine.term)
+        .where(mine.briefing_number == number, theirs.briefing_number != number,
+               theirs.briefing_number.not_in(connected))
+        .group_by(theirs.briefing_number).order_by(score.desc(), theirs.briefing_number).limit(limit).subquery()
     )
-    by_number = {row.number: row for row in rows}
-    return [by_number[number] for number in numbers if number in by_number]
+    return list(db.session.scalars(
+        select(Briefing).join(nearest, nearest.c.number == Briefing.number)
+        .order_by(nearest.c.score.desc(), Briefing.number).options(narrow_briefing())
+    ))

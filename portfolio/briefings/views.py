@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
-from flask import Blueprint, Response, current_app, g, redirect, request, url_for
+from flask import Blueprint, Response, current_app, redirect, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..content import state as index_state
 from ..content.schema import CONNECTION_KINDS
 from ..extensions import db
-from ..models import Briefing, Connection, RelatedBriefing
+from ..models import Briefing, Connection
 from ..rendering import fragment_target, render_page
 from ..urls import absolute_url, briefing_ident, briefing_path
 from . import document, graph, queries
-from .cards import Card
 from .filters import SORTS, ExplorerQuery
 
 bp = Blueprint("briefings", __name__)
@@ -28,18 +27,10 @@ MAX_FROM_LENGTH = 1000
 
 
 def explorer_url(state: ExplorerQuery) -> str:
-    return state.url(explorer_path())
+    return state.url(url_for("briefings.explorer"))
 
 
-def explorer_path() -> str:
-    """The explorer's own path, built once per request: an explorer page links to it some 60 times."""
-    if "explorer_path" not in g:
-        g.explorer_path = url_for("briefings.explorer")
-    path: str = g.explorer_path
-    return path
-
-
-def briefing_url(briefing: Briefing | Card, back: ExplorerQuery | None = None) -> str:
+def briefing_url(briefing: Briefing, back: ExplorerQuery | None = None) -> str:
     """The canonical URL, carrying the explorer state the visitor came from (if any)."""
     url = briefing_path(briefing.number, briefing.slug)
     if back is not None and back.params():
@@ -47,23 +38,12 @@ def briefing_url(briefing: Briefing | Card, back: ExplorerQuery | None = None) -
     return url
 
 
-def briefing_url_builder(back: ExplorerQuery | None = None) -> Callable[[int, str], str]:
-    """``briefing_url`` for many briefings at once: the route is built once, not per briefing."""
-    template = briefing_url(_Ident(0, "BRIEFING"), back)  # type: ignore[arg-type]
-    start, _, end = template.partition(briefing_ident(0, "BRIEFING"))
-    return lambda number, slug: f"{start}{briefing_ident(number, slug)}{end}"
-
-
-class _Ident(NamedTuple):
-    number: int
-    slug: str
-
-
 @bp.get("/")
 def explorer() -> Response:
     """Cards with facets, search and paging; htmx swaps the results or appends a page."""
     state = explorer_state()
-    results = queries.run(state, current_app.config["PAGE_SIZE"], explorer_url)
+    base = url_for("briefings.explorer")
+    results = queries.run(state, current_app.config["PAGE_SIZE"], lambda other: other.url(base))
     if state.page > results.pages:
         raise NotFound()
     return render_page(
@@ -111,7 +91,7 @@ def briefing(ident: str) -> Response:
     match = IDENT.match(ident)
     if not match:
         raise NotFound()
-    item = db.get_or_404(Briefing, int(match[1]))
+    item = db.get_or_404(Briefing, int(match[1]), options=[joinedload(Briefing.text)])
     back = explorer_state_from_request()
     canonical = briefing_url(item, back)
     if ident != briefing_ident(item.number, item.slug):
@@ -133,7 +113,7 @@ def briefing(ident: str) -> Response:
         kinds={kind: labels[0] for kind, labels in CONNECTION_KINDS.items() if any(link[0] == kind for link in links)},
         around_url=ExplorerQuery(around=item.number).url(url_for("briefings.influence_map")),
         neighbours=previous_and_next(item),
-        related=[{"briefing": other, "url": briefing_url(other, back)} for other in related_briefings(item)],
+        related=[{"briefing": other, "url": briefing_url(other, back)} for other in queries.related(item.number)],
         briefing_url=briefing_url,
         document=document.panel(item, absolute_url(briefing_url(item)), builds_on(links)),
     )
@@ -206,17 +186,6 @@ def neighbourhood(
     ]
     centre = graph.Item(item.number, item.title, item.month_label, briefing_url(item, back), item.date_key)
     return [graph.layout(centre, neighbours), graph.stacked(centre, neighbours)]
-
-
-def related_briefings(item: Briefing) -> list[Briefing]:
-    """The similar briefings chosen at sync time, most similar first."""
-    rows = db.session.execute(
-        select(Briefing).join(RelatedBriefing, RelatedBriefing.related_number == Briefing.number)
-        .where(RelatedBriefing.briefing_number == item.number)
-        .order_by(RelatedBriefing.position)
-        .options(queries.narrow_briefing())
-    ).scalars()
-    return list(rows)
 
 
 def previous_and_next(item: Briefing) -> dict[str, Briefing | None]:
