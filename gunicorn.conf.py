@@ -7,7 +7,6 @@ deploy/nginx/) or another proxy or CDN in front of it.
 
 from __future__ import annotations
 
-import gc
 import os
 from typing import Any
 
@@ -31,7 +30,7 @@ bind = [f"127.0.0.1:{os.environ.get('PORT') or '5000'}"]
 # sync workers took 30 s per request). More hostile clients than threads still need a proxy
 # that buffers requests, such as deploy/nginx.
 workers = int(os.environ.get("WEB_CONCURRENCY") or _cores())
-worker_class = "portfolio.security_worker.SecureThreadWorker"  # gthread + headers on its own errors
+worker_class = "gthread"
 threads = 32
 timeout = 30
 graceful_timeout = 20
@@ -74,12 +73,3 @@ def on_starting(server: Any) -> None:
             raise SystemExit(f"no content index to serve; fix the content first:\n{problems}")
         server.log.info("content index ready: version %s", index.version)
         db.engine.dispose()
-
-
-def post_worker_init(worker: Any) -> None:
-    """Once a worker has loaded the app, take what it built (modules, templates, the ORM's
-    tables) out of the cycle collector's sight. Every full collection walked all of it,
-    about 90,000 objects and 50 ms with the GIL held, every few tens of thousands of
-    requests; now it walks only what requests create. Objects still die by reference count."""
-    gc.collect()
-    gc.freeze()

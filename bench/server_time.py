@@ -1,28 +1,20 @@
-"""In-process server time at 10,000 briefings: p50 and p95 per page, render cache off and on.
+"""In-process server time per view at N briefings: p50 and p95 of direct WSGI calls.
 
-Each request is a direct WSGI call into the app (no network, no test-client wrapper), timed
-from the call until the last byte of the body. With the render cache off every request
-queries SQLite and renders the template: that is the query cost. With it on, a repeated
-request is answered from memory: that is what a busy page costs.
+Each request is a call into the app (no network), timed from the call until the last byte of
+the body: the queries and the template, which is the app's own cost. Targets: every explorer
+view under 5 ms p50 at 1,000 briefings (a search and a broad one-word search included), under
+25 ms at 10,000.
 
-For a search page the same run also times SQLite alone running the search's FTS5 queries
-(its matches, its first page by bm25, that page's snippets) through a bare ``sqlite3``
-connection: the floor no Python above it can go under, printed beside the page's time.
-
-    python -m bench.server_time --content /tmp/portfolio-bench/content-10000 \\
-        --database /tmp/portfolio-bench/index-10000.sqlite3
+    python -m bench.server_time [--sizes 1000 10000] [--workdir /tmp/portfolio-bench]
 """
 
 from __future__ import annotations
 
 import argparse
-import io
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
 from sqlalchemy import select
@@ -30,40 +22,35 @@ from werkzeug.test import EnvironBuilder
 
 from portfolio import create_app
 from portfolio.config import Settings
-from portfolio.briefings.queries import SearchMatches, fts_expression
+from portfolio.content import sync
 from portfolio.extensions import db
 from portfolio.models import Briefing
 
-from .common import percentile
+from .common import content_for, percentile
 
 SECONDS_PER_PAGE = 2.0
-MAX_REQUESTS = 500
+MAX_REQUESTS = 400
+EXPLORER_VIEWS = ("explorer", "two facets", "search", "search + two facets", "broad search", "page 3")
 
 
 def pages(app: Flask) -> list[tuple[str, str]]:
-    """(label, URL) of the pages measured; the briefing is one from the middle of the range."""
+    """(label, URL) of the views measured; the briefing is one from the middle of the range."""
     with app.app_context():
         numbers = db.session.scalars(select(Briefing.number).order_by(Briefing.number)).all()
         middle = db.session.get(Briefing, numbers[len(numbers) // 2])
         briefing = f"/briefings/{middle.number}-{middle.slug}"
     return [
-        ("explorer, page 1", "/briefings/"),
-        ("explorer, two facets", "/briefings/?category=Safety&organization=Anthropic"),
-        ("explorer, search", "/briefings/?q=scaling+laws"),
-        ("explorer, search + two facets", "/briefings/?q=scaling+laws&category=Safety&organization=Anthropic"),
+        ("explorer", "/briefings/"),
+        ("two facets", "/briefings/?category=Safety&organization=Anthropic"),
+        ("search", "/briefings/?q=scaling+laws"),
+        ("search + two facets", "/briefings/?q=scaling+laws&category=Safety&organization=Anthropic"),
+        ("broad search", "/briefings/?q=model"),
+        ("page 3", "/briefings/?page=3"),
         ("briefing page", briefing),
-        ("explorer, broad search", "/briefings/?q=scaling"),
+        ("map", "/briefings/map"),
+        ("concepts", "/briefings/concepts"),
+        ("feed", "/briefings/feed.xml"),
     ]
-
-
-def repeatedly(one: Callable[[], float]) -> list[float]:
-    """``one()``'s milliseconds, for up to SECONDS_PER_PAGE or MAX_REQUESTS after two warm-ups."""
-    one(), one()
-    times: list[float] = []
-    deadline = time.perf_counter() + SECONDS_PER_PAGE
-    while len(times) < MAX_REQUESTS and time.perf_counter() < deadline:
-        times.append(one())
-    return times
 
 
 def request_times(app: Flask, url: str) -> list[float]:
@@ -77,7 +64,7 @@ def request_times(app: Flask, url: str) -> list[float]:
 
     def one() -> float:
         started = time.perf_counter()
-        body = app(dict(environ, **{"wsgi.input": io.BytesIO()}), start_response)
+        body = app(dict(environ), start_response)
         try:
             b"".join(body)
         finally:
@@ -90,50 +77,37 @@ def request_times(app: Flask, url: str) -> list[float]:
     return times
 
 
-def sqlite_floor(database: Path, words: str, page_size: int) -> float:
-    """p50 milliseconds of a search's FTS5 queries alone (matches, first page by bm25, its snippets)."""
-    matches = SearchMatches(fts_expression(words))
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
-        def one() -> float:
-            started = time.perf_counter()
-            connection.execute(*matches.members_sql()).fetchall()
-            numbers = [row[0] for row in connection.execute(*matches.ranked_sql(0, page_size)).fetchall()]
-            connection.execute(*matches.snippets_sql(numbers)).fetchall()
-            return (time.perf_counter() - started) * 1000
-
-        return percentile(repeatedly(one), 0.50)
-    finally:
-        connection.close()
+def repeatedly(one: Callable[[], float]) -> list[float]:
+    one(), one()
+    times: list[float] = []
+    deadline = time.perf_counter() + SECONDS_PER_PAGE
+    while len(times) < MAX_REQUESTS and time.perf_counter() < deadline:
+        times.append(one())
+    return times
 
 
-def measure(content: Path, database: Path) -> list[dict]:
+def measure(size: int, workdir: Path) -> list[dict[str, Any]]:
+    content = content_for(size, workdir)
+    database = workdir / f"server-{size}.sqlite3"
+    sync(content, f"sqlite:///{database}")
+    app = create_app(Settings(content_dir=content, database_url=f"sqlite:///{database}"))
     rows = []
-    for cache_on in (False, True):
-        app = create_app(Settings(content_dir=content, database_url=f"sqlite:///{database}",
-                                  render_cache_size=2048 if cache_on else 0))
-        for label, url in pages(app):
-            times = request_times(app, url)
-            row = {"page": label, "url": url, "render_cache": cache_on, "requests": len(times),
-                   "p50_ms": percentile(times, 0.50), "p95_ms": percentile(times, 0.95)}
-            words = parse_qs(urlsplit(url).query).get("q", [""])[0]
-            floor = ""
-            if words and not cache_on:
-                row["sqlite_floor_p50_ms"] = sqlite_floor(database, words, app.config["PAGE_SIZE"])
-                floor = (f"  (SQLite alone {row['sqlite_floor_p50_ms']:.2f} ms, "
-                         f"{row['p50_ms'] / row['sqlite_floor_p50_ms']:.1f}×)")
-            rows.append(row)
-            print(f"  {label:34} cache {'on ' if cache_on else 'off'}  p50 {row['p50_ms']:7.2f} ms"
-                  f"  p95 {row['p95_ms']:7.2f} ms  ({len(times)} requests){floor}", flush=True)
+    for label, url in pages(app):
+        times = request_times(app, url)
+        rows.append({"size": size, "page": label, "p50_ms": percentile(times, 0.5), "p95_ms": percentile(times, 0.95)})
+        print(f"  {size:>6,}  {label:22} p50 {rows[-1]['p50_ms']:6.2f} ms  p95 {rows[-1]['p95_ms']:6.2f} ms"
+              f"  ({len(times)} requests)", flush=True)
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--content", type=Path, required=True)
-    parser.add_argument("--database", type=Path, required=True)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/portfolio-bench"))
     args = parser.parse_args()
-    measure(args.content, args.database)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    for size in args.sizes:
+        measure(size, args.workdir)
 
 
 if __name__ == "__main__":

@@ -34,8 +34,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     db.init_app(app)
     htmx.init_app(app)
-    # Flask runs after_request hooks last-registered first: http_cache's runs last, so the render
-    # cache keeps a finished page (security headers and all) and compression comes after it.
+    # Flask runs after_request hooks last-registered first: http_cache's runs last, so the ETag
+    # and compression cover a finished page (security headers and all).
     http_cache.init_app(app, settings)
     security.init_app(app)
     cli.init_app(app)
@@ -45,8 +45,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     static_files.init_app(app)
     register_blueprints(app)
     devtools.init_app(app)
-    # before_request hooks run in order: a render-cache hit has passed every other one.
-    http_cache.answer_hits(app)
     app.context_processor(site_context)
     return app
 

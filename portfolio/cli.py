@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -16,40 +13,13 @@ from flask.cli import AppGroup
 from .content import ContentError, load_content, state
 from .content.markdown import slugify
 from .content.schema import SHORT_TEXT_MAX
-from .content.sources import scan
 from .links import links_command
-
-PLAIN_STEPS = 10  # without a terminal, one line per tenth of the work
-PROGRESS_FROM = 500  # files; smaller jobs take under a second and report only their result
 
 content_cli = AppGroup("content", help="Validate, publish and create content files.")
 
 
 def _content_dir(option: str | None) -> Path:
     return Path(option or current_app.config["CONTENT_DIR"])
-
-
-@contextmanager
-def progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on a terminal; plain lines (one per tenth) in a log or a pipe."""
-    if total < PROGRESS_FROM:
-        yield lambda steps: None
-        return
-    if sys.stderr.isatty():
-        with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-            yield bar.update
-        return
-    done = 0
-    shown = 0
-
-    def advance(steps: int) -> None:
-        nonlocal done, shown
-        done += steps
-        while total and shown < PLAIN_STEPS and done * PLAIN_STEPS >= (shown + 1) * total:
-            shown += 1
-            click.echo(f"{label} {done}/{total} files", err=True)
-
-    yield advance
 
 
 @content_cli.command("check")
@@ -62,8 +32,7 @@ def check_command(content_dir: str | None) -> None:
     root = _content_dir(content_dir)
     if not root.is_dir():
         raise click.ClickException(f"{root}: not a directory")
-    with progress("checking", len(scan(root))) as advance:
-        bundle, problems = load_content(root, progress=advance)
+    bundle, problems = load_content(root)
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -76,22 +45,19 @@ def check_command(content_dir: str | None) -> None:
 
 
 @content_cli.command("sync")
-@click.option("--full", is_flag=True, help="Re-read every file instead of only the changed ones.")
-def sync_command(full: bool) -> None:
-    """Validate, then bring the index up to date; on any problem change nothing."""
+def sync_command() -> None:
+    """Validate, then write a new index in place of the old; on any problem change nothing."""
     index = state()
     try:
-        with progress("syncing", len(scan(index.content_dir))) as advance:
-            result = index.run_sync(progress=advance, full=full)
+        result = index.run_sync()
     except ContentError as error:
         for problem in error.problems:
             click.echo(str(problem))
         click.echo("sync refused: the index was not changed", err=True)
         raise SystemExit(1) from None
-    how = f"{result.changed} file(s) read" if result.incremental else "full rebuild"
     click.echo(
         f"synced {result.briefings} briefings, {result.projects} projects, {result.pages} pages "
-        f"(version {result.version}; {how}) in {result.seconds:.2f}s"
+        f"(version {result.version}) into {result.path} in {result.seconds:.2f}s"
     )
 
 

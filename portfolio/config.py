@@ -2,7 +2,7 @@
 
 ``create_app(Settings(...))`` takes the object whole (tests build theirs the same way);
 ``create_app()`` reads the environment. Every policy that depends on the settings (debug
-off in production, no render cache while content reloads) is decided here, once, and the
+off in production, live reload in development) is decided here, once, and the
 app sees only the result (``Settings.flask_config``).
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, NonNegativeInt, PositiveInt, field_validator, model_validator
+from pydantic import NonNegativeInt, PositiveInt, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -42,9 +42,6 @@ class Settings(BaseSettings):
     html_max_age: PositiveInt = 60
     html_shared_max_age: PositiveInt = 300
     html_stale_seconds: NonNegativeInt = 600
-    # 0 turns the rendered-page cache off (the benchmarks measure the site both ways).
-    render_cache_size: NonNegativeInt = 2048
-    render_cache_mb: PositiveInt = Field(default=32)
 
     @field_validator("database_url")
     @classmethod
@@ -81,16 +78,10 @@ class Settings(BaseSettings):
     def database_path(self) -> Path:
         return Path(self.database_url.removeprefix(SQLITE_PREFIX))
 
-    @property
-    def render_cache_entries(self) -> int:
-        """Pages kept per worker: none while content reloads on every edit."""
-        return 0 if self.auto_reload else self.render_cache_size
-
     def flask_config(self) -> dict[str, Any]:
         """The settings as Flask config keys (upper case), policies applied."""
         config: dict[str, Any] = {name.upper(): value for name, value in self.model_dump(exclude={"env"}).items()}
         config["CONTENT_DIR"] = str(self.content_dir)
-        config["RENDER_CACHE_SIZE"] = self.render_cache_entries
         config["SQLALCHEMY_DATABASE_URI"] = self.database_url
         config["TESTING"] = self.env == "testing"
         config["DEVELOPMENT"] = self.env == "development"  # drafts shown, live reload on

@@ -2,10 +2,10 @@
 
 An open page's script (static/js/live-reload.js) long-polls ``/_dev/reload?since=N``. The
 first poll starts a watcher thread (watchfiles) over the content, the templates and the static
-files. A content change is synced at once (incrementally, with the changed paths as a hint),
-then the change counter moves and every waiting poll answers; the script then checks that
-the page still renders and reloads it. A refused sync keeps the last good index and the
-reloaded page shows the problems banner. Each poll holds one dev-server thread for at most
+files. On a change the counter moves and every waiting poll answers; the script then fetches the
+page (whose request syncs the edited content, as every development request does: see
+``IndexState.check``), checks that it still renders, and reloads it. A refused sync keeps the last
+good index and the reloaded page shows the problems banner. Each poll holds one dev-server thread for at most
 ``POLL_SECONDS`` and the dev server is threaded, so pages keep being served meanwhile.
 """
 
@@ -19,7 +19,6 @@ from typing import Any
 from flask import Blueprint, Flask, abort, current_app, jsonify, request
 from watchfiles import watch
 
-from .content import state
 
 POLL_SECONDS = 20.0
 bp = Blueprint("devtools", __name__)
@@ -27,12 +26,11 @@ log = logging.getLogger(__name__)
 
 
 class Watcher:
-    """Counts changes to the watched folders; syncs the content when a content file changed."""
+    """Counts changes to the watched folders."""
 
     def __init__(self, app: Flask, folders: list[Path]):
         self.app = app
         self.folders = [folder for folder in folders if folder.is_dir()]
-        self.content = Path(app.config["CONTENT_DIR"]).resolve()
         self.changes = 0
         self.changed = threading.Condition()
         self.stop = threading.Event()
@@ -45,28 +43,7 @@ class Watcher:
                 self._thread.start()
 
     def run(self) -> None:
-        try:
-            self.watch()
-        finally:
-            self.app.extensions["content_index"].watched = False
-
-    def watch(self) -> None:
-        index = self.app.extensions["content_index"]
-        for batch in watch(*self.folders, stop_event=self.stop, debounce=40, step=20, rust_timeout=500,
-                           yield_on_timeout=True, raise_interrupt=False):
-            if not index.watched:  # first quiet tick: the watch is in place; catch up once, then trust it
-                index.watched = True  # requests stop scanning the content folder: this thread reports edits
-                with self.app.app_context():
-                    state().warm()
-                    state().sync_if_edited()
-            if not batch:
-                continue
-            content = {Path(path).resolve() for _, path in batch}
-            content = {path for path in content if path.is_relative_to(self.content)}
-            if content:
-                with self.app.app_context():
-                    state().note_changes(str(path.relative_to(self.content)) for path in content)
-                    state().sync_if_edited()
+        for _batch in watch(*self.folders, stop_event=self.stop, debounce=40, step=20, raise_interrupt=False):
             with self.changed:
                 self.changes += 1
                 self.changed.notify_all()

@@ -104,7 +104,7 @@ def briefings_feed() -> Response:
     It reads the explorer's filters with the explorer's parser (bad values are the same 400).
     """
     view = explorer_state().filters_only()
-    briefings = queries.briefings_by_number(queries.newest_numbers(view, FEED_ENTRIES))
+    briefings = queries.newest(view, FEED_ENTRIES)
     entries = [
         {
             "briefing": item,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, g, render_template, request
+from flask import Response, render_template, request
 from htmx_flask import make_response
 from jinja2_fragments.flask import render_block
 
@@ -20,20 +20,10 @@ VARY_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 
 def fragment_target() -> str | None:
     """The id of the element htmx will swap, or None when the request wants the whole page."""
-    store = g._get_current_object()  # one proxy lookup: the render cache asks on every request
-    try:
-        target: str | None = store.fragment_target
-    except AttributeError:
-        htmx = request.htmx  # type: ignore[attr-defined]
-        target = None if not htmx or htmx.history_restore_request else (htmx.target or "")
-        store.fragment_target = target
-    return target
-
-
-def variant() -> str:
-    """Which representation the request asks for: 'page', or 'fragment:<target id>'."""
-    target = fragment_target()
-    return "page" if target is None else f"fragment:{target}"
+    htmx = request.htmx  # type: ignore[attr-defined]
+    if not htmx or htmx.history_restore_request:
+        return None
+    return str(htmx.target or "")
 
 
 def render_page(template: str, blocks: dict[str, str] | None = None, push_url: str | None = None,

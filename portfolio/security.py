@@ -51,7 +51,7 @@ STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
 def response_headers(https: bool) -> list[tuple[str, str]]:
-    """The headers every answer carries: the app's (below) and gunicorn's own (security_worker.py)."""
+    """The headers every answer of the app carries."""
     headers = list(HEADERS.items())
     if https:
         headers.append(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY))
@@ -69,7 +69,7 @@ def init_app(app: Flask) -> None:
         Absolute URLs and cache keys are built from the Host: werkzeug gives '' for a missing one,
         fails to route a malformed one (and raises for one outside TRUSTED_HOSTS), and each is a
         400, as is an IDNA name that cannot be decoded (``xn--zz``)."""
-        current = request._get_current_object()  # one proxy lookup: this runs on every request
+        current = request
         if has_control_characters(current.path):
             abort(400, description="The address contains control characters.")
         host = current.host

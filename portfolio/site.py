@@ -71,6 +71,6 @@ def legal(slug: str) -> str:
 @bp.get("/healthz")
 def healthz() -> Response:
     briefings = db.session.scalar(select(func.count()).select_from(Briefing))
-    response = jsonify(status="ok", content_version=state().version, briefings=briefings)
+    response = jsonify(status="ok", content_version=state().version, built_at=state().built_at, briefings=briefings)
     response.cache_control.no_store = True  # a cache must never answer for a node's health
     return response

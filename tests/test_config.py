@@ -39,13 +39,9 @@ def test_a_relative_database_url_resolves_once_against_the_working_directory(
     assert settings.flask_config()["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/data/index.sqlite3"
 
 
-def test_development_reloads_content_and_keeps_no_render_cache() -> None:
-    settings = Settings(env="development")
-    assert settings.auto_reload is True
-    assert settings.flask_config()["RENDER_CACHE_SIZE"] == 0
-    production = Settings()
-    assert production.auto_reload is False
-    assert production.flask_config()["RENDER_CACHE_SIZE"] == 2048
+def test_development_reloads_content_and_production_does_not() -> None:
+    assert Settings(env="development").auto_reload is True
+    assert Settings().auto_reload is False
 
 
 def test_production_forces_debug_off_and_flask_sees_no_env_key() -> None:

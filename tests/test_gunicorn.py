@@ -13,7 +13,6 @@ from bs4 import BeautifulSoup
 from bench.common import clean_environment, free_port, gunicorn_command, running
 from bench.idle_clients import hostile_clients, visitor_latencies
 from portfolio.config import REPO_ROOT
-from portfolio.security import HEADERS
 
 
 @pytest.fixture(scope="module")
@@ -65,32 +64,3 @@ def test_a_bad_host_is_a_400_with_the_security_headers(server: int, host: bytes)
     head = answer.partition(b"\r\n\r\n")[0].decode("latin-1")
     assert head.startswith("HTTP/1.1 400"), head[:200]
     assert "Content-Security-Policy: default-src 'self'" in head
-
-
-# Requests gunicorn refuses itself, before the app runs: a request line it cannot parse, one over
-# limit_request_line (8190), one header field over limit_request_field_size (8190), more header
-# fields than limit_request_fields (100).
-REFUSED_BY_GUNICORN = {
-    "bad request line": (b"GARBAGE\r\n\r\n", "400"),
-    "request line too long": (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n", "414"),
-    "header field too large": (b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", "431"),
-    "too many header fields": (b"GET / HTTP/1.1\r\nHost: localhost\r\n"
-                               + b"".join(b"X-H%d: 1\r\n" % n for n in range(120)) + b"\r\n", "431"),
-}
-
-
-@pytest.mark.parametrize("name", list(REFUSED_BY_GUNICORN))
-def test_gunicorns_own_error_answers_carry_the_security_headers(server: int, name: str) -> None:
-    request, status = REFUSED_BY_GUNICORN[name]
-    answer = raw_request(server, request)
-    head, _, body = answer.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    assert lines[0].startswith(f"HTTP/1.1 {status} "), lines[0]
-    headers = dict(line.split(": ", 1) for line in lines[1:])
-    for name_, value in HEADERS.items():
-        assert headers.get(name_) == value, (name_, headers)
-    assert headers["Content-Type"] == "text/html; charset=utf-8"
-    assert headers["Cache-Control"] == "no-store"
-    assert int(headers["Content-Length"]) == len(body)
-    # The page still says what was wrong, without echoing the request back as markup.
-    assert b"<script" not in body.lower()

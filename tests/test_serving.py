@@ -94,7 +94,7 @@ def test_an_empty_host_never_reaches_another_visitor(client: FlaskClient) -> Non
     assert "Sitemap: http://localhost/sitemap.xml" in client.get("/robots.txt").get_data(as_text=True)
 
 
-def test_without_a_site_url_a_page_cached_for_one_host_is_not_served_to_another(client: FlaskClient) -> None:
+def test_without_a_site_url_a_page_for_one_host_is_not_served_to_another(client: FlaskClient) -> None:
     client.get("/about", headers={"Host": "evil.example"})
     assert parse(client.get("/about")).find("link", rel="canonical")["href"] == "http://localhost/about"
     other = client.get("/about", headers={"Host": "mirror.example"})
