@@ -66,12 +66,14 @@ number: {number}
 title: {title}
 subtitle: One line on what the paper shows
 category: {category}
-organization: {organization}
+organizations: [{organization}]
 date: {month}
 key: false
 tags: [{tag}]
 authors: []   # as printed, in order; more than 10: the first 5, then others
 url:          # required: the document's landing page (http or https)
+added: {today}
+sources: []   # required: the addresses where you checked its facts
 connections: []
 draft: true
 ---
@@ -141,6 +143,7 @@ def new_command(kind: str, title: str) -> None:
             organization=site.organizations[0],
             tag=site.briefing_tags[0],
             month=dt.date.today().strftime("%Y-%m"),
+            today=dt.date.today().isoformat(),
         )
     if path.exists():
         raise click.ClickException(f"{path} already exists")

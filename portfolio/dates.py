@@ -3,7 +3,7 @@
 The content knows a briefing's month and sometimes its day, so each format keeps exactly
 that precision: ``May 2025`` for people, ``2025-05`` or ``2025-05-12`` for machines
 (``<time datetime>``, the sitemap, JSON-LD), and a full RFC 3339 time for Atom, which
-requires one (the first of the month when the day is unknown).
+requires one (feeds are dated by the day a briefing was added or revised).
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ def w3c_date(year: int, month: int, day: int | None) -> str:
     return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
 
 
-def atom_time(year: int, month: int, day: int | None) -> str:
-    return f"{year:04d}-{month:02d}-{day or 1:02d}T00:00:00Z"
+def atom_day(iso: str) -> str:
+    """'2026-11-20' → '2026-11-20T00:00:00Z', an Atom time for a day the site knows."""
+    return f"{iso}T00:00:00Z"
 
 
 def day_label(iso: str) -> str:

@@ -63,7 +63,7 @@ class Briefing(db.Model, dates.MonthDated):
     title: Mapped[str] = mapped_column(String(300))
     subtitle: Mapped[str] = mapped_column(String(500))
     category: Mapped[str] = mapped_column(String(80))
-    organization: Mapped[str] = mapped_column(String(120))
+    organizations: Mapped[list[str]] = mapped_column(JSON, doc="every organisation of the document, in order")
     year: Mapped[int]
     month: Mapped[int]
     day: Mapped[int | None]
@@ -77,7 +77,9 @@ class Briefing(db.Model, dates.MonthDated):
     doi: Mapped[str | None] = mapped_column(String(200))
     pdf: Mapped[str | None] = mapped_column(String(500))
     code: Mapped[str | None] = mapped_column(String(500))
+    added: Mapped[str] = mapped_column(String(10), doc="ISO date the briefing first appeared on the site")
     updated: Mapped[str | None] = mapped_column(String(10), doc="ISO date the briefing was last revised")
+    sources: Mapped[list[str]] = mapped_column(JSON, doc="where its facts were checked")
     reading_minutes: Mapped[int]
     superseded: Mapped[bool] = mapped_column(doc="another briefing supersedes it")
     source: Mapped[str] = mapped_column(String(500), doc="the file, relative to content/")
@@ -86,8 +88,9 @@ class Briefing(db.Model, dates.MonthDated):
     text: Mapped[BriefingText] = relationship(lazy="raise")
 
     __table_args__ = (
-        Index("ix_briefing_facets", "category", "organization", "year", "key", "superseded", "date_key"),
+        Index("ix_briefing_facets", "category", "year", "key", "superseded", "date_key"),
         Index("ix_briefing_date", "date_key", "number"),
+        Index("ix_briefing_added", "added", "number"),
     )
 
 
@@ -99,6 +102,17 @@ class BriefingText(db.Model):
     number: Mapped[int] = mapped_column(ForeignKey("briefing.number"), primary_key=True, autoincrement=False)
     summary_html: Mapped[str] = mapped_column(Text)
     concepts: Mapped[list[dict[str, str]]] = mapped_column(JSON, doc="heading, anchor and html of each")
+
+
+class BriefingOrganization(db.Model):
+    """One organisation of a briefing's document (a joint document has several)."""
+
+    __tablename__ = "briefing_organization"
+
+    briefing_number: Mapped[int] = mapped_column(ForeignKey("briefing.number"), primary_key=True)
+    organization: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+    __table_args__ = (Index("ix_briefing_organization", "organization", "briefing_number"),)
 
 
 class BriefingTag(db.Model):
@@ -115,6 +129,7 @@ class Connection(db.Model):
     source: Mapped[int] = mapped_column(ForeignKey("briefing.number"), index=True)
     target: Mapped[int] = mapped_column(ForeignKey("briefing.number"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text, doc="why the connection matters, in one sentence")
 
 
 class BriefingTerm(db.Model):

@@ -49,7 +49,7 @@ class Card:
 
 
 def briefing_card(briefing: Briefing, site_title: str) -> Card:
-    meta = f"{briefing.category} · {briefing.organization} · {briefing.month_label}"
+    meta = f"{briefing.category} · {', '.join(briefing.organizations)} · {briefing.month_label}"
     return Card(BRIEFINGS, f"{briefing.number}.", briefing.title, meta, site_title)
 
 

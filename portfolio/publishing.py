@@ -19,7 +19,7 @@ from .briefings import facets, queries
 from .briefings.filters import ExplorerQuery
 from .briefings.views import explorer_state
 from .content import state
-from .dates import atom_time, w3c_date
+from .dates import atom_day
 from .extensions import db
 from .models import Briefing, Page, Project
 from .urls import absolute_url, briefing_path
@@ -44,12 +44,10 @@ def newest(dates: list[str], default: str = "") -> str:
 
 def sitemap_entries() -> list[SitemapEntry]:
     rows = db.session.execute(
-        select(Briefing.number, Briefing.slug, Briefing.year, Briefing.month, Briefing.day)
-        .order_by(Briefing.number)
+        select(Briefing.number, Briefing.slug, Briefing.added, Briefing.updated).order_by(Briefing.number)
     ).all()
     briefings = [
-        SitemapEntry(briefing_path(number, slug), w3c_date(year, month, day))
-        for number, slug, year, month, day in rows
+        SitemapEntry(briefing_path(number, slug), updated or added) for number, slug, added, updated in rows
     ]
     pages = db.session.scalars(select(Page).order_by(Page.path)).all()
     latest_briefing = newest([entry.lastmod for entry in briefings])
@@ -99,21 +97,23 @@ def feed_url(state_: ExplorerQuery | None = None) -> str:
 
 @bp.get("/briefings/feed.xml")
 def briefings_feed() -> Response:
-    """The newest briefings of an explorer view as an Atom feed, each with its whole summary.
+    """The briefings of an explorer view most recently added to the site, as an Atom feed with each
+    one's whole summary: an entry is dated by when it was added (and revised), not by its document.
 
     It reads the explorer's filters with the explorer's parser (bad values are the same 400).
     """
     view = explorer_state().filters_only()
-    briefings = queries.newest(view, FEED_ENTRIES)
+    briefings = queries.recently_added(view, FEED_ENTRIES)
     entries = [
         {
             "briefing": item,
             "url": absolute_url(briefing_path(item.number, item.slug)),
-            "updated": atom_time(item.year, item.month, item.day),
+            "published": atom_day(item.added),
+            "updated": atom_day(item.updated or item.added),
         }
         for item in briefings
     ]
-    updated = max((entry["updated"] for entry in entries), default=atom_time(2000, 1, 1))
+    updated = max((entry["updated"] for entry in entries), default=atom_day("2000-01-01"))
     labels = [chip["label"] for chip in facets.active_filters(view, lambda _state: "")]
     body = render_template(
         "publishing/feed.xml",
@@ -172,8 +172,8 @@ def article_data(briefing: Briefing) -> dict[str, Any]:
         "description": briefing.subtitle,
         "datePublished": briefing.w3c_date,
         "articleSection": briefing.category,
-        "keywords": [briefing.category, briefing.organization, *briefing.tags],
-        "about": {"@type": "ScholarlyArticle", "name": briefing.title, "publisher": briefing.organization},
+        "keywords": [briefing.category, *briefing.organizations, *briefing.tags],
+        "about": {"@type": "ScholarlyArticle", "name": briefing.title, "publisher": briefing.organizations},
         "author": owner,
         "publisher": owner,
         "url": url,

@@ -18,11 +18,11 @@ LATEST_BRIEFINGS = 6
 
 @bp.get("/")
 def home() -> str:
-    """Who the author is, her projects and the latest briefings."""
+    """Who the author is, her projects and the briefings most recently added."""
     about = db.session.get(Page, "about")
     projects = db.session.scalars(select(Project).order_by(Project.position)).all()
     latest = db.session.scalars(
-        select(Briefing).order_by(Briefing.date_key.desc(), Briefing.number.desc()).limit(LATEST_BRIEFINGS)
+        select(Briefing).order_by(Briefing.added.desc(), Briefing.number.desc()).limit(LATEST_BRIEFINGS)
     ).all()
     return render_template("site/home.html", about=about, projects=projects, latest=latest)
 

@@ -70,7 +70,7 @@ SAMPLE_PATHS = {
     "static": ["/static/css/site.css", "/static/img/favicon.svg"],
     "site.project": ["/projects/pokebowl"],
     "site.legal": ["/legal/privacy"],
-    "briefings.briefing": ["/briefings/54-activating-asl-3-protections"],
+    "briefings.briefing": ["/briefings/54-activating-ai-safety-level-3-protections"],
     "previews.image": ["/previews/briefing-54.000000000000.png", "/previews/site.000000000000.png"],
     "briefings.briefing_bib": ["/briefings/54.bib"],
     "briefings.briefing_ris": ["/briefings/54.ris"],
@@ -153,13 +153,16 @@ def write_hostile_content(content: Path) -> None:
             title: {json.dumps(HOSTILE_TITLE)}
             subtitle: {json.dumps(HOSTILE_SUBTITLE)}
             category: Safety
-            organization: Anthropic
+            organizations: [Anthropic]
             date: 2025-06
+            added: 2026-11-30
+            sources: [https://example.org/hostile]
             tags: [Paper]
             authors: {json.dumps(HOSTILE_AUTHORS)}
             url: "https://example.org/hostile?a=1&b=<2>"
             connections:
               - influenced_by: 54
+                note: "<script>alert('note')</script> The note is text, never markup."
             ---
             """
         )
@@ -186,7 +189,7 @@ HOSTILE_PAGES = [
     "/briefings/?q=alert",
     "/briefings/?q=shown+text",
     f"/briefings/{HOSTILE_NUMBER}",
-    "/briefings/54-activating-asl-3-protections",
+    "/briefings/54-activating-ai-safety-level-3-protections",
     "/briefings/map",
     "/briefings/map?lanes=organization",
     "/briefings/concepts",

@@ -12,7 +12,7 @@ import pytest
 from portfolio.content import index, sync
 from tests.helpers import make_app, parse
 
-ASL3 = "/briefings/54-activating-asl-3-protections"
+ASL3 = "/briefings/54-activating-ai-safety-level-3-protections"
 
 
 def database_of(app) -> Path:

@@ -6,13 +6,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from portfolio.content.parsing import split_front_matter
 from tests.helpers import parse
 
-ASL3 = "/briefings/54-activating-asl-3-protections"
+ASL3 = "/briefings/54-activating-ai-safety-level-3-protections"
 RSP2 = "/briefings/19-responsible-scaling-policy-version-2-0"
 
 
-@pytest.mark.parametrize("path", ["/briefings/54", "/briefings/54-wrong-slug", "/briefings/054-activating-asl-3-protections",
+@pytest.mark.parametrize("path", ["/briefings/54", "/briefings/54-wrong-slug", "/briefings/054-activating-ai-safety-level-3-protections",
                                   "/briefings/54-"])
 def test_other_spellings_redirect_permanently(client, path):
     response = client.get(path)
@@ -38,7 +39,7 @@ def test_page_follows_the_seed_layout(client):
     assert article.find("p", class_="meta").get_text(" ", strip=True) == "Safety · Anthropic · May 2025"
     heading = article.find("h1")
     assert heading.find(class_="star").get_text() == "★"
-    assert heading.get_text("", strip=True).endswith("54. Activating ASL-3 Protections")
+    assert heading.get_text("", strip=True).endswith("54. Activating AI Safety Level 3 Protections")
     assert article.find("p", class_="subtitle").get_text() == (
         "Claude Opus 4 ships under ASL-3 protections as a precaution, without a finding that it needs them")
     assert [li.get_text() for li in article.find("ul", class_="tags").find_all("li")] == ["Policy"]
@@ -67,15 +68,24 @@ def connection_groups(page):
 
 
 def test_connections_are_shown_both_ways(client):
-    groups = connection_groups(parse(client.get(ASL3)))
-    assert groups["Influenced by"] == [
-        ("19. Responsible Scaling Policy, Version 2.0", RSP2),
-        ("55. System Card: Claude Opus 4 & Claude Sonnet 4", "/briefings/55-system-card-claude-opus-4-claude-sonnet-4"),
-    ]
+    page = parse(client.get(ASL3))
+    groups = connection_groups(page)
+    assert groups["Influenced by"] == [("19. Responsible Scaling Policy, Version 2.0", RSP2)]
     ((title, path),) = groups["Builds on"]
     assert title.startswith("51. Constitutional Classifiers") and path.startswith("/briefings/51-")
+    ((title, path),) = groups["Influenced"]  # written by #73, shown here too
+    assert title.startswith("73. ") and path.startswith("/briefings/73-")
     derived = connection_groups(parse(client.get(RSP2)))
-    assert ("54. Activating ASL-3 Protections", ASL3) in derived["Influenced"]
+    assert ("54. Activating AI Safety Level 3 Protections", ASL3) in derived["Influenced"]
+
+
+def test_each_connection_says_why_it_matters_on_both_sides(client, content_dir):
+    front, _ = split_front_matter((content_dir / "briefings" / "054-activating-ai-safety-level-3-protections.md").read_text())
+    (note,) = [c["note"] for c in front["connections"] if c.get("influenced_by") == 19]
+    for path in (ASL3, RSP2):  # written on #54, derived on #19
+        items = parse(client.get(path)).select("section.connections ul.connection-list li")
+        (item,) = [li for li in items if li.find("a")["href"] in (ASL3, RSP2) and li.find("a")["href"] != path]
+        assert item.find(class_="connection-note").get_text() == note
 
 
 def test_connection_items_show_their_month(client):
@@ -87,10 +97,11 @@ def test_neighbourhood_graph_is_server_rendered_svg(client):
     page = parse(client.get(ASL3))
     svg = page.select_one("figure.graph .graph-wide svg.neighbourhood")
     nodes = {a["href"]: a.find("title").get_text() for a in svg.find_all("a")}
-    assert nodes[ASL3].startswith("54. Activating ASL-3 Protections")
+    assert nodes[ASL3].startswith("54. Activating AI Safety Level 3 Protections")
     assert nodes[RSP2] == "19. Responsible Scaling Policy, Version 2.0, Oct 2024"
     assert sorted(" ".join(p["class"]) for p in svg.select("path.edge")) == [
         "edge k-builds_on", "edge k-influenced_by", "edge k-influenced_by"]
+    assert all(edge.find("title").get_text().strip() for edge in svg.select("path.edge"))
     assert page.find("script", src=lambda s: s and "graph" in s) is None
 
 

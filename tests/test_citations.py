@@ -20,13 +20,13 @@ from tests.helpers import make_app, parse, set_front_matter
 VASWANI = ["Ashish Vaswani", "Noam Shazeer", "Niki Parmar", "Jakob Uszkoreit", "Llion Jones", "Aidan N. Gomez",
            "Łukasz Kaiser", "Illia Polosukhin"]
 ATTENTION = "/briefings/1-attention-is-all-you-need"
-ASL3 = "/briefings/54-activating-asl-3-protections"
+ASL3 = "/briefings/54-activating-ai-safety-level-3-protections"
 
 
 def add_known_metadata(content_dir):
     """Known metadata on #1 (an arXiv paper), #31 (et al.) and #54 (a policy by its organisation)."""
     set_front_matter(content_dir, 1, authors=VASWANI, url="https://arxiv.org/abs/1706.03762", arxiv="1706.03762",
-                     code="https://github.com/tensorflow/tensor2tensor", doi=None, pdf=None, updated="2026-11-20")
+                     code="https://github.com/tensorflow/tensor2tensor", doi=None, pdf=None, updated="2026-11-30")
     set_front_matter(content_dir, 31, authors=["Rafael Rafailov", "Archit Sharma", "Eric Mitchell", "Stefano Ermon",
                                                "Christopher D. Manning", "others"],
                      url="https://arxiv.org/abs/2305.18290", arxiv="2305.18290", doi=None, pdf=None, code=None)
@@ -63,7 +63,7 @@ def parse_bibtex(text: str) -> list[dict[str, object]]:
 def test_keys_are_author_year_and_first_significant_title_word():
     assert base_key(VASWANI, "Google", 2017, "Attention Is All You Need") == "vaswani2017attention"
     assert base_key(["Łukasz Kaiser"], "Google", 2017, "One Model To Learn Them All") == "kaiser2017one"
-    assert base_key(["Anthropic"], "Anthropic", 2025, "Activating ASL-3 Protections") == "anthropic2025activating"
+    assert base_key(["Anthropic"], "Anthropic", 2025, "Activating AI Safety Level 3 Protections") == "anthropic2025activating"
     assert base_key([], "OpenAI", 2023, "GPT-4 Technical Report") == "openai2023gpt4"
     assert base_key(["Jan Leike", "others"], "DeepMind", 2018, "The Scalable Agent Alignment") == "leike2018scalable"
 
@@ -100,7 +100,7 @@ def test_author_line_and_name_parts():
 
 HOSTILE = Citation(
     key="x2020hostile", kind="preprint", title=r"Costs & 100% {of} $x #1 back\slash under_score ~t^h GPT-4",
-    names=("Ünal Şimşek", "Smith, Jr.", "Tom and Jerry"), et_al=False, organisation="OpenAI", year=2020, month=5,
+    names=("Ünal Şimşek", "Smith, Jr.", "Tom and Jerry"), et_al=False, organisations=("OpenAI",), year=2020, month=5,
     day=None, url="https://example.org/a_b%20c?x={1}#y", arxiv="2005.14165", doi="10.1000/a_b", pdf=None, code=None,
 )
 
@@ -127,8 +127,8 @@ def test_page_shows_authors_source_links_reading_time_and_updated(cited):
         ("Code", "https://github.com/tensorflow/tensor2tensor"),
     ]
     reading = header.find(class_="reading").get_text(" ", strip=True)
-    assert re.fullmatch(r"\d+ min read · Updated 20 Nov 2026", reading), reading
-    assert header.find(class_="reading").find("time")["datetime"] == "2026-11-20"
+    assert re.fullmatch(r"\d+ min read · Added 26 Nov 2026 · Updated 30 Nov 2026", reading), reading
+    assert [time["datetime"] for time in header.find(class_="reading").find_all("time")] == ["2026-11-26", "2026-11-30"]
 
 
 def test_shortened_author_list_reads_et_al(cited):
@@ -221,7 +221,7 @@ def test_json_ld_describes_the_document_and_what_it_builds_on(cited):
 
 def test_is_based_on_lists_the_briefings_it_builds_on(content_dir, tmp_path):
     add_known_metadata(content_dir)
-    set_front_matter(content_dir, 31, connections=[{"builds_on": 1}, {"influenced_by": 15}])
+    set_front_matter(content_dir, 31, connections=[{"builds_on": 1, "note": "Why."}, {"influenced_by": 15, "note": "Why."}])
     client = make_app(content_dir, tmp_path / "rebuilt.sqlite3").test_client()
     page = parse(client.get("/briefings/31", follow_redirects=True))
     based_on = json_ld(page, "ScholarlyArticle")["isBasedOn"]

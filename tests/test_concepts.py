@@ -23,11 +23,18 @@ def bundle(content_dir: Path):
 
 
 def entries(client, query: str = "") -> list[tuple[str, str, str]]:
-    response = client.get(f"/briefings/concepts?{query}")
-    assert response.status_code == 200
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    return [(li.a.get_text(), li.a["href"], li.find(class_="meta").get_text(" ", strip=True))
-            for li in page.select("ul.concept-index li")]
+    """Every concept the index lists for ``query``, over all its pages."""
+    found: list[tuple[str, str, str]] = []
+    url = f"/briefings/concepts?{query}"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        found += [(li.a.get_text(), li.a["href"], li.find(class_="meta").get_text(" ", strip=True))
+                  for li in page.select("ul.concept-index li")]
+        following = page.find("a", string="Next page")
+        url = following["href"] if following else ""
+    return found
 
 
 def test_every_concept_alphabetically_with_its_briefing(client, bundle):
@@ -117,6 +124,8 @@ def test_concept_sort_key(heading, key):
 def test_the_count_says_how_many_are_listed(client, query):
     response = client.get(f"/briefings/concepts?{query}")
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    listed = len(page.select("ul.concept-index li"))
+    listed = len(entries(client, query))
     assert listed > 0
-    assert page.find(id="concepts-count").get_text(strip=True) == f"{listed} concept{'' if listed == 1 else 's'}"
+    pages = -(-listed // 200)
+    assert page.find(id="concepts-count").get_text(strip=True) == (
+        f"{listed} concept{'' if listed == 1 else 's'}" + (f", page 1 of {pages}" if pages > 1 else ""))

@@ -20,6 +20,7 @@ def test_new_briefing_takes_the_next_free_number(runner, content_dir):
     # Ready to edit: content check asks for exactly the source, which only the owner can give.
     assert [str(problem) for problem in problems] == [
         f"{rel}: authors: required on a briefing tagged Paper: the names as printed, in order",
+        f"{rel}: sources: required: the addresses where the briefing's facts were checked",
         f"{rel}: url: required: the document's canonical landing page (http or https)",
     ]
     (briefing,) = [b for b in bundle.briefings if b["number"] == highest + 1]

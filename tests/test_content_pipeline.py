@@ -75,7 +75,7 @@ BRIEFING_BREAKAGES = [
     ("  - influenced_by: 19", "  - influenced_by: 54", "connections[0].influenced_by", "itself"),
     ("date: 2025-05", "date: 2025-13", "date", "not a real month"),
     ("category: Safety", "category: Astrology", "category", "not in the categories list"),
-    ("organization: Anthropic", "organization: Acme Labs", "organization", "not in the organizations list"),
+    ("organizations: [Anthropic]", "organizations: [Anthropic, Acme Labs]", "organizations", "not in the organizations list"),
     ("## Summary", "## Overview", "body", "missing '## Summary'"),
     ("  - influenced_by: 19", "  - inspired_by: 19", "connections", "unknown connection kind"),
 ]
@@ -102,7 +102,7 @@ def test_bom_and_crlf_files_are_valid(content_dir):
     bundle, problems = load_content(content_dir)
     assert problems == []
     (briefing,) = [b for b in bundle.briefings if b["number"] == 54]
-    assert briefing["title"] == "Activating ASL-3 Protections"
+    assert briefing["title"] == "Activating AI Safety Level 3 Protections"
     assert len(briefing["concepts"]) == 3
 
 
@@ -116,15 +116,15 @@ def test_full_date_is_allowed(content_dir):
 
 
 def test_failed_sync_leaves_the_served_site_unchanged(app, client, runner, content_dir):
-    before = client.get("/briefings/54-activating-asl-3-protections")
+    before = client.get("/briefings/54-activating-ai-safety-level-3-protections")
     version = client.get("/healthz").get_json()["content_version"]
     path = briefing_file(content_dir, 54)
-    path.write_text(path.read_text("utf-8").replace("title: Activating ASL-3 Protections", "title: Changed"), "utf-8")
+    path.write_text(path.read_text("utf-8").replace("title: Activating AI Safety Level 3 Protections", "title: Changed"), "utf-8")
     (content_dir / "projects" / "broken.md").write_bytes(b"---\ntitle: [\n---\n")
     result = runner.invoke(args=["content", "sync"])
     assert result.exit_code == 1
     assert "projects/broken.md: front matter: malformed YAML" in result.output
-    after = client.get("/briefings/54-activating-asl-3-protections")
+    after = client.get("/briefings/54-activating-ai-safety-level-3-protections")
     assert after.status_code == 200
     assert after.get_data() == before.get_data()
     assert client.get("/healthz").get_json()["content_version"] == version
@@ -132,7 +132,7 @@ def test_failed_sync_leaves_the_served_site_unchanged(app, client, runner, conte
 
 def test_successful_sync_publishes_the_change(client, runner, content_dir):
     path = briefing_file(content_dir, 54)
-    path.write_text(path.read_text("utf-8").replace("title: Activating ASL-3 Protections", "title: ASL-3 Is On"), "utf-8")
+    path.write_text(path.read_text("utf-8").replace("title: Activating AI Safety Level 3 Protections", "title: ASL-3 Is On"), "utf-8")
     result = runner.invoke(args=["content", "sync"])
     assert result.exit_code == 0, result.output
     response = client.get("/briefings/54", follow_redirects=True)
@@ -220,7 +220,7 @@ METADATA_BREAKAGES = [
     ("authors: [A One, others]", "authors", "[A One, others]", "list the first 5 authors"),
     ("authors: [A, others, B]", "authors", "[A, others, B]", "may only be the last author"),
     ("authors: [eleven names]", "authors", "[" + ", ".join(f"Author {i}" for i in range(11)) + "]", "more than 10"),
-    ("updated: 2026-11-20", "updated", "2026-02-30", "date"),
+    ("updated: 2026-11-30", "updated", "2026-02-30", "date"),
 ]
 
 
@@ -245,7 +245,7 @@ def test_source_metadata_reaches_the_index(content_dir):
         "url: https://arxiv.org/abs/2305.18290\n"
         'arxiv: "2305.18290v3"\n'
         "pdf: https://arxiv.org/pdf/2305.18290\n"
-        "updated: 2026-11-20"
+        "updated: 2026-11-30"
     )
     path.write_text(text.replace("tags: [Paper]", metadata, 1), "utf-8")
     bundle, problems = load_content(content_dir)
@@ -253,7 +253,7 @@ def test_source_metadata_reaches_the_index(content_dir):
     (record,) = [item for item in bundle.briefings if item["number"] == 31]
     assert record["authors"][-1] == "Chelsea Finn" and len(record["authors"]) == 6
     assert (record["url"], record["arxiv"], record["doi"]) == ("https://arxiv.org/abs/2305.18290", "2305.18290v3", None)
-    assert record["updated"] == "2026-11-20"
+    assert record["updated"] == "2026-11-30"
 
 
 def test_an_impossible_date_is_named_not_a_crash(runner, content_dir):
@@ -261,4 +261,4 @@ def test_an_impossible_date_is_named_not_a_crash(runner, content_dir):
     path.write_text(path.read_text("utf-8").replace("date: 2025-05", "date: 2025-02-30", 1), "utf-8")
     result = check(runner, content_dir)
     assert result.exit_code == 1
-    assert "briefings/054-activating-asl-3-protections.md: date: '2025-02-30' is not a real date" in result.output
+    assert "briefings/054-activating-ai-safety-level-3-protections.md: date: '2025-02-30' is not a real date" in result.output

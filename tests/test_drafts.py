@@ -7,10 +7,10 @@ from pathlib import Path
 from portfolio.content import load_content
 from tests.helpers import make_app, parse
 
-DRAFT = 54  # Activating ASL-3 Protections: influenced by #19, and nothing connects to it
-DRAFT_PAGE = "/briefings/54-activating-asl-3-protections"
-DRAFT_TITLE = "Activating ASL-3 Protections"
-INFLUENCE = 19  # what #54 was influenced by
+DRAFT = 71  # Constitutional Classifiers++: builds on #51, and nothing connects to it
+DRAFT_PAGE = "/briefings/71"  # redirects to its full address
+DRAFT_TITLE = "Constitutional Classifiers++"
+INFLUENCE = 51  # what #71 builds on
 PROJECT = "/projects/garden-planner"
 DRAFT_PROJECT = "---\ntitle: Garden Planner\nsummary: Plans a garden.\nstatus: active\norder: 9\ndraft: true\n---\nSoon.\n"
 
@@ -42,9 +42,9 @@ def test_a_draft_exists_nowhere_in_production(content_dir, tmp_path):
     assert DRAFT_TITLE not in explorer.get_text()
     everything = parse(client.get("/briefings/"))
     assert everything.find(class_="result-count").get_text(strip=True).startswith(f"{published} briefings")
-    search = parse(client.get("/briefings/?q=ASL-3"))
+    search = parse(client.get("/briefings/?q=classifiers"))
     assert DRAFT_TITLE not in search.get_text()
-    assert "Activating ASL-3" not in visible_text(client, f"/briefings/{INFLUENCE}")  # no link back to it
+    assert DRAFT_TITLE not in visible_text(client, f"/briefings/{INFLUENCE}")  # no link back to it
     for url in ("/", "/projects/", "/briefings/feed.xml", "/sitemap.xml"):
         text = visible_text(client, url)
         assert DRAFT_TITLE not in text and f"/briefings/{DRAFT}-" not in text, url
@@ -55,10 +55,10 @@ def test_a_draft_exists_nowhere_in_production(content_dir, tmp_path):
 def test_a_draft_is_shown_with_a_badge_in_development(content_dir, tmp_path):
     draft_content(content_dir)
     client = make_app(content_dir, tmp_path / "dev.sqlite3", env="development").test_client()
-    page = parse(client.get(DRAFT_PAGE))
+    page = parse(client.get(DRAFT_PAGE, follow_redirects=True))
     heading = page.find("h1")
     assert heading.find(class_="draft-badge").get_text() == "Draft"
-    assert heading.get_text(" ", strip=True).endswith(f"{DRAFT}. {DRAFT_TITLE}")
+    assert heading.get_text(" ", strip=True).startswith(f"Draft {DRAFT}. {DRAFT_TITLE}")
     card = [a for a in parse(client.get("/projects/")).select(".project-card h3") if "Garden Planner" in a.get_text()]
     assert card and card[0].find(class_="draft-badge") is not None
     published = parse(client.get(f"/briefings/{INFLUENCE}", follow_redirects=True)).find("h1")

@@ -65,7 +65,7 @@ query_strings = st.one_of(
 )
 segments = st.one_of(
     st.sampled_from(["", ".", "..", "%2e%2e", "%00", "%FF", "0", "-", "54", "54-", "54-x", "0-x", "00054",
-                     "9999999", "99999999", "1" * 200, "54-activating-asl-3-protections", "pokebowl", "privacy",
+                     "9999999", "99999999", "1" * 200, "54-activating-ai-safety-level-3-protections", "pokebowl", "privacy",
                      "css", "site.css", "%2Fetc%2Fpasswd", "..%2F..%2Fpyproject.toml", "a%20b", "feed.xml"]),
     st.text(max_size=40).map(encode),
     st.binary(max_size=30).map(lambda raw: quote_from_bytes(raw, safe="")),
@@ -130,7 +130,7 @@ def get_raw_path(client: FlaskClient, raw_path: str, query: str = "") -> TestRes
 
 ROUTES = [
     "/", "/about", "/projects/", "/projects/pokebowl", "/legal/privacy", "/healthz", "/briefings/",
-    "/briefings/54-activating-asl-3-protections", "/static/css/site.css", "/sitemap.xml", "/robots.txt",
+    "/briefings/54-activating-ai-safety-level-3-protections", "/static/css/site.css", "/sitemap.xml", "/robots.txt",
     "/briefings/feed.xml", "/previews/briefing-54.000000000000.png", "/previews/site.000000000000.png",
     "/briefings/map", "/briefings/concepts",
     "/briefings/54.bib", "/briefings/54.ris", "/briefings/54.json", "/briefings/export.bib",
@@ -235,7 +235,7 @@ def test_any_path_gets_a_clear_answer(client: FlaskClient, parts: list[str]) -> 
 
 
 @BOUNDED
-@given(query=query_strings, ident=st.sampled_from(["54-activating-asl-3-protections", "54", "19-x"]))
+@given(query=query_strings, ident=st.sampled_from(["54-activating-ai-safety-level-3-protections", "54", "19-x"]))
 def test_briefing_back_link_state_from_any_query(client: FlaskClient, query: str, ident: str) -> None:
     """The ``from`` parameter carries an explorer query inside a query: hostile at both levels."""
     response = client.get(f"/briefings/{ident}", query_string="from=" + encode(query))

@@ -59,7 +59,7 @@ def test_a_saved_briefing_answers_the_poll_and_shows_on_reload(dev_app, content_
     results: list[int] = []
     waiting = poll_after(dev_app.test_client(), since, results)
     (path,) = (content_dir / "briefings").glob("054-*.md")
-    path.write_text(path.read_text("utf-8").replace("title: Activating ASL-3 Protections", "title: ASL-3 Is On"))
+    path.write_text(path.read_text("utf-8").replace("title: Activating AI Safety Level 3 Protections", "title: ASL-3 Is On"))
     waiting.join(timeout=15)
     assert results and results[0] != since
     heading = parse(client.get("/briefings/54", follow_redirects=True)).find("h1").get_text(" ", strip=True)

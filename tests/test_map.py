@@ -78,7 +78,7 @@ def test_organization_lanes(client, bundle):
     assert set(nodes) == {b["number"] for b in safety}
     for briefing in safety:
         (lane,) = [name for name, top, bottom in bands if top <= nodes[briefing["number"]]["y"] < bottom]
-        assert lane == briefing["organization"]
+        assert lane == briefing["organizations"][0]  # a joint document sits in its first organisation's lane
 
 
 @pytest.mark.parametrize("query", ["", "category=Safety", "organization=OpenAI&key=1", "q=scaling", "current=1"])

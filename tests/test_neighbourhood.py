@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from portfolio.briefings import graph
 
 SCALING_LAWS = "/briefings/7-scaling-laws-for-neural-language-models"
-PREPAREDNESS_2 = "/briefings/53-preparedness-framework-version-2"  # one connection: it supersedes #36
+GPT_OSS = "/briefings/61-gpt-oss-120b-gpt-oss-20b-model-card"  # one connection: influenced by #53
 
 
 def svg(client, path: str) -> BeautifulSoup:
@@ -38,11 +38,11 @@ def test_drawn_on_stands_left_and_influenced_right_in_date_order(client):
 
 
 def test_one_connection_makes_a_small_full_picture(client):
-    figure = svg(client, PREPAREDNESS_2)
+    figure = svg(client, GPT_OSS)
     drawing = figure.select_one(".graph-wide svg.neighbourhood")
     found = nodes(figure)
-    assert set(found) == {53, 36}
-    assert found[36]["x"] < found[53]["x"]
+    assert set(found) == {61, 53}
+    assert found[53]["x"] < found[61]["x"]
     assert int(drawing["width"]) <= 350  # two columns fit a 390 px phone
     tallest = max(node["h"] for node in found.values())
     assert int(drawing["height"]) <= tallest + 8  # no empty band above or below

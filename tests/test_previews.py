@@ -13,7 +13,7 @@ from PIL import Image, ImageStat
 
 from portfolio.previews import Card
 
-BRIEFING = "/briefings/54-activating-asl-3-protections"
+BRIEFING = "/briefings/54-activating-ai-safety-level-3-protections"
 
 
 def meta(html: str, key: str) -> str:
@@ -82,7 +82,7 @@ def test_old_fingerprint_redirects_and_bad_names_are_not_found(client: FlaskClie
 
 
 def test_fingerprint_follows_the_words_on_the_image() -> None:
-    card = Card("Frontier AI Paper Briefings", "54.", "Activating ASL-3 Protections", "Safety · Anthropic · May 2025", "S")
+    card = Card("Frontier AI Paper Briefings", "54.", "Activating AI Safety Level 3 Protections", "Safety · Anthropic · May 2025", "S")
     same = Card(*(card.kicker, card.number, card.title, card.meta, card.site))
     renamed = Card(card.kicker, card.number, card.title + " (revised)", card.meta, card.site)
     assert card.fingerprint == same.fingerprint != renamed.fingerprint

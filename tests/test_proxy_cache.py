@@ -109,7 +109,7 @@ def test_history_restore_gets_the_page_not_a_cached_fragment(proxy: str) -> None
 
 
 def test_encodings_are_cached_apart_and_decode_to_the_same_page(proxy: str) -> None:
-    url = f"{proxy}/briefings/54-activating-asl-3-protections"
+    url = f"{proxy}/briefings/54-activating-ai-safety-level-3-protections"
     plain = fetch(url)
     assert "content-encoding" not in plain.headers
     for accept, encoding, decode in [("gzip, deflate, br", "br", brotli.decompress), ("gzip", "gzip", gzip.decompress)]:

@@ -19,7 +19,7 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 ATOM = "{http://www.w3.org/2005/Atom}"
 W3C_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-BRIEFING = "/briefings/54-activating-asl-3-protections"
+BRIEFING = "/briefings/54-activating-ai-safety-level-3-protections"
 PAGES = ["/", "/about", "/projects/", "/projects/pokebowl", "/legal/privacy", "/legal/terms",
          "/legal/disclaimers", "/briefings/", BRIEFING]
 
@@ -92,11 +92,8 @@ def test_sitemap_dates_come_from_the_content(client: FlaskClient, bundle) -> Non
     lastmod = {local_path(url.findtext(f"{SITEMAP}loc")): url.findtext(f"{SITEMAP}lastmod")
                for url in root.findall(f"{SITEMAP}url")}
     assert all(value and W3C_DATE.match(value) for value in lastmod.values())
-    for briefing in bundle.briefings:
-        date = f"{briefing['year']:04d}-{briefing['month']:02d}"
-        if briefing["day"]:
-            date += f"-{briefing['day']:02d}"
-        assert lastmod[f"/briefings/{briefing['number']}-{briefing['slug']}"] == date
+    for briefing in bundle.briefings:  # when the briefing changed on the site, not its document's month
+        assert lastmod[f"/briefings/{briefing['number']}-{briefing['slug']}"] == briefing["updated"] or briefing["added"]
     for page in bundle.pages:
         if page["updated"]:
             assert lastmod[f"/{page['path']}"] == page["updated"]
@@ -123,10 +120,10 @@ def test_feed_is_atom_with_the_required_elements(client: FlaskClient) -> None:
     assert links == {"self": "http://localhost/briefings/feed.xml", "alternate": "http://localhost/briefings/"}
 
 
-def test_feed_entries_are_the_newest_briefings_with_their_whole_summary(client: FlaskClient, bundle) -> None:
+def test_feed_entries_are_the_newest_additions_with_their_whole_summary(client: FlaskClient, bundle) -> None:
     feed = xml(client.get("/briefings/feed.xml"))
     entries = feed.findall(f"{ATOM}entry")
-    newest = sorted(bundle.briefings, key=lambda b: (b["date_key"], b["number"]), reverse=True)
+    newest = sorted(bundle.briefings, key=lambda b: (b["added"], b["number"]), reverse=True)
     assert len(entries) == min(50, len(newest))
     by_number = {b["number"]: b for b in bundle.briefings}
     ids = set()
@@ -134,7 +131,8 @@ def test_feed_entries_are_the_newest_briefings_with_their_whole_summary(client: 
         title = entry.findtext(f"{ATOM}title")
         assert title == f"{expected['number']}. {expected['title']}"
         ids.add(entry.findtext(f"{ATOM}id"))
-        assert RFC3339.match(entry.findtext(f"{ATOM}updated"))
+        assert entry.findtext(f"{ATOM}published") == f"{expected['added']}T00:00:00Z"
+        assert entry.findtext(f"{ATOM}updated") == f"{expected['updated'] or expected['added']}T00:00:00Z"
         link = entry.find(f"{ATOM}link[@rel='alternate']").get("href")
         assert link == entry.findtext(f"{ATOM}id")
         assert client.get(local_path(link)).status_code == 200
@@ -145,8 +143,19 @@ def test_feed_entries_are_the_newest_briefings_with_their_whole_summary(client: 
         assert summary == expected_text.get_text(" ", strip=True)
     assert len(ids) == len(entries)
     updated = [entry.findtext(f"{ATOM}updated") for entry in entries]
-    assert updated == sorted(updated, reverse=True)
-    assert feed.findtext(f"{ATOM}updated") == updated[0]
+    assert feed.findtext(f"{ATOM}updated") == max(updated)
+
+
+def test_a_new_briefing_on_an_old_document_leads_the_feed(content_dir, tmp_path) -> None:
+    """A briefing added today on a 2017 paper is the newest entry: a subscriber learns what is new here."""
+    (content_dir / "briefings" / "900-again.md").write_text(
+        "---\nnumber: 900\ntitle: Attention Is All You Need, Again\nsubtitle: A second look\ncategory: Architecture\n"
+        "organizations: [Google]\ndate: 2017-06\ntags: [Blog Post]\nurl: https://example.org/again\n"
+        "added: 2026-12-24\nsources: [https://example.org/again]\n---\n## Summary\n\nA second look.\n")
+    client = make_app(content_dir, tmp_path / "feed.sqlite3").test_client()
+    first = xml(client.get("/briefings/feed.xml")).find(f"{ATOM}entry")
+    assert first.findtext(f"{ATOM}title") == "900. Attention Is All You Need, Again"
+    assert first.findtext(f"{ATOM}published") == "2026-12-24T00:00:00Z"
 
 
 def test_feed_escapes_markup_in_titles(client: FlaskClient) -> None:
@@ -216,11 +225,11 @@ def test_a_briefing_is_an_article_with_breadcrumbs(site_client: FlaskClient) -> 
     page = parse(site_client.get(BRIEFING))
     data = json_ld(page)
     (article,) = [item for item in data if item["@type"] == "Article"]
-    assert article["headline"] == "54. Activating ASL-3 Protections"
+    assert article["headline"] == "54. Activating AI Safety Level 3 Protections"
     assert article["datePublished"] == "2025-05"
     assert article["author"]["name"] == "Silvia Seceleanu"
     assert article["url"] == page.head.find("link", rel="canonical")["href"]
-    assert article["about"]["@type"] == "ScholarlyArticle" and article["about"]["publisher"] == "Anthropic"
+    assert article["about"]["@type"] == "ScholarlyArticle" and article["about"]["publisher"] == ["Anthropic"]
     (crumbs,) = [item for item in data if item["@type"] == "BreadcrumbList"]
     items = crumbs["itemListElement"]
     assert [item["position"] for item in items] == [1, 2, 3]

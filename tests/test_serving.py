@@ -119,7 +119,7 @@ def test_with_a_site_url_other_hosts_are_refused(site_client: FlaskClient) -> No
 
 def test_with_a_site_url_every_absolute_url_starts_with_it(site_client: FlaskClient) -> None:
     headers = {"Host": "silvia.example"}
-    for path in ("/", "/about", "/briefings/", "/briefings/54-activating-asl-3-protections"):
+    for path in ("/", "/about", "/briefings/", "/briefings/54-activating-ai-safety-level-3-protections"):
         urls = absolute_urls(site_client.get(path, headers=headers).get_data(as_text=True))
         assert urls, path
         assert all(url.startswith(SITE + "/") for url in urls), (path, urls)
@@ -130,7 +130,7 @@ def test_with_a_site_url_every_absolute_url_starts_with_it(site_client: FlaskCli
 @pytest.mark.parametrize(("path", "target"), [
     ("/briefings", "/briefings/"),
     ("/projects", "/projects/"),
-    ("/briefings/54", "/briefings/54-activating-asl-3-protections"),
+    ("/briefings/54", "/briefings/54-activating-ai-safety-level-3-protections"),
 ])
 def test_with_a_site_url_redirects_point_at_it(site_client: FlaskClient, path: str, target: str) -> None:
     response = site_client.get(path, headers={"Host": "silvia.example"})

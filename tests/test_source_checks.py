@@ -77,8 +77,8 @@ def test_same_doi_in_another_case_is_the_same_doi(runner, content_dir):
 
 
 def test_url_is_required_and_a_paper_needs_its_authors():
-    base = {"number": 1, "title": "T", "subtitle": "S", "category": "Architecture", "organization": "Google",
-            "date": "2017-06"}
+    base = {"number": 1, "title": "T", "subtitle": "S", "category": "Architecture", "organizations": ["Google"],
+            "date": "2017-06", "added": "2026-11-26", "sources": ["https://example.org/checked"]}
     paper = BriefingMeta.model_validate({**base, "tags": ["Paper"]})
     policy = BriefingMeta.model_validate({**base, "tags": ["Policy"], "url": "https://example.org/policy"})
     problems = [str(problem) for problem in missing_sources([("briefings/001-t.md", paper), ("briefings/002-p.md", policy)])]

@@ -40,7 +40,7 @@ class Source(Protocol):
     """What a citation reads from a briefing (a ``Briefing`` row fits)."""
 
     title: str
-    organization: str
+    organizations: list[str]
     year: int
     month: int
     day: int | None
@@ -61,7 +61,7 @@ class Citation:
     title: str
     names: tuple[str, ...]  # as printed, without the final 'others'
     et_al: bool
-    organisation: str
+    organisations: tuple[str, ...]
     year: int
     month: int
     day: int | None
@@ -70,6 +70,12 @@ class Citation:
     doi: str | None
     pdf: str | None
     code: str | None
+    connections: tuple[str, ...] = ()  # each written connection as a sentence, with why it matters
+
+    @property
+    def organisation(self) -> str:
+        """The organisations as one name: 'Anthropic and Redwood Research'."""
+        return " and ".join(self.organisations)
 
     @property
     def arxiv_url(self) -> str | None:
@@ -86,7 +92,7 @@ class Citation:
     def is_literal(self, name: str) -> bool:
         """A name to print whole, never split into given and family: an organisation, or one
         holding a comma ('Smith, Jr.') that no splitting rule would read right."""
-        return "," in name or looks_like_organisation(name, (self.organisation,))
+        return "," in name or looks_like_organisation(name, self.organisations)
 
 
 def kind_of(tags: list[str], arxiv: str | None) -> str:
@@ -97,7 +103,7 @@ def kind_of(tags: list[str], arxiv: str | None) -> str:
     return "preprint" if arxiv else "paper"
 
 
-def citation(source: Source) -> Citation:
+def citation(source: Source, connections: tuple[str, ...] = ()) -> Citation:
     authors = list(source.authors or [])
     et_al = bool(authors) and authors[-1] == OTHERS
     return Citation(
@@ -106,7 +112,7 @@ def citation(source: Source) -> Citation:
         title=source.title,
         names=tuple(authors[:-1] if et_al else authors),
         et_al=et_al,
-        organisation=source.organization,
+        organisations=tuple(source.organizations),
         year=source.year,
         month=source.month,
         day=source.day,
@@ -115,6 +121,7 @@ def citation(source: Source) -> Citation:
         doi=source.doi,
         pdf=source.pdf,
         code=source.code,
+        connections=connections,
     )
 
 
@@ -187,7 +194,7 @@ def bibtex(item: Citation) -> str:
     if names:
         fields.append(("author", "{" + " and ".join(names) + "}"))
     elif item.kind != "report":
-        fields.append(("author", "{{" + tex(item.organisation) + "}}"))
+        fields.append(("author", "{" + " and ".join("{" + tex(name) + "}" for name in item.organisations) + "}"))
     if item.kind == "report":
         fields.append(("institution", "{" + tex(item.organisation) + "}"))
     fields += [("year", "{" + str(item.year) + "}"), ("month", BIBTEX_MONTHS[item.month - 1])]
@@ -220,7 +227,7 @@ def ris(item: Citation) -> str:
     lines = [("TY", RIS_TYPES[item.kind]), ("ID", item.key), ("TI", item.title)]
     lines += [("AU", ris_name(name, item.is_literal(name))) for name in item.names]
     if not item.names:
-        lines.append(("AU", item.organisation))
+        lines += [("AU", name) for name in item.organisations]
     day = f"{item.day:02d}" if item.day else ""
     lines += [("PY", str(item.year)), ("DA", f"{item.year:04d}/{item.month:02d}/{day}/")]
     if item.kind == "report":
@@ -255,7 +262,7 @@ def csl(item: Citation) -> dict[str, Any]:
     """One CSL-JSON item, the format citeproc, Zotero and Pandoc read."""
     data: dict[str, Any] = {"id": item.key, "type": CSL_TYPES[item.kind], "title": item.title}
     authors = [csl_name(name, item.is_literal(name)) for name in item.names]
-    data["author"] = authors or [{"literal": item.organisation}]
+    data["author"] = authors or [{"literal": name} for name in item.organisations]
     parts = [item.year, item.month] + ([item.day] if item.day else [])
     data["issued"] = {"date-parts": [parts]}
     if item.kind == "report":
@@ -268,8 +275,10 @@ def csl(item: Citation) -> dict[str, Any]:
         data["DOI"] = item.doi
     if item.landing_url:
         data["URL"] = item.landing_url
-    if item.et_al:
-        data["note"] = "Author list shortened to the first five names."
+    notes = ["Author list shortened to the first five names."] if item.et_al else []
+    notes += item.connections
+    if notes:
+        data["note"] = "\n".join(notes)
     return data
 
 

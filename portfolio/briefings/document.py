@@ -33,6 +33,8 @@ class Panel:
     sources: list[SourceLink]
     bibtex: str
     reading_minutes: int
+    added: str  # ISO date it first appeared on the site
+    added_label: str
     updated: str | None  # ISO date
     updated_label: str | None
     highwire: list[tuple[str, str]]
@@ -67,6 +69,8 @@ def panel(item: Briefing, page_url: str, based_on: list[tuple[Briefing, str]]) -
         sources=source_links(cited),
         bibtex=bibtex(cited),
         reading_minutes=item.reading_minutes,
+        added=item.added,
+        added_label=day_label(item.added),
         updated=item.updated,
         updated_label=day_label(item.updated) if item.updated else None,
         highwire=highwire_tags(cited, page_url),
@@ -83,7 +87,7 @@ def publication_date(item: Citation) -> str:
 def highwire_tags(item: Citation, page_url: str) -> list[tuple[str, str]]:
     """(name, content) of each ``citation_*`` meta tag, in the order Google Scholar documents."""
     tags = [("citation_title", item.title)]
-    tags += [("citation_author", name) for name in item.names] or [("citation_author", item.organisation)]
+    tags += [("citation_author", name) for name in item.names] or [("citation_author", name) for name in item.organisations]
     tags.append(("citation_publication_date", publication_date(item)))
     if item.kind == "report":
         tags.append(("citation_technical_report_institution", item.organisation))
@@ -99,7 +103,7 @@ def highwire_tags(item: Citation, page_url: str) -> list[tuple[str, str]]:
 
 
 def schema_person(name: str, item: Citation) -> dict[str, str]:
-    kind = "Organization" if looks_like_organisation(name, (item.organisation,)) else "Person"
+    kind = "Organization" if looks_like_organisation(name, item.organisations) else "Person"
     return {"@type": kind, "name": name}
 
 
@@ -113,9 +117,10 @@ def scholarly_data(item: Citation, page_url: str, based_on: list[tuple[Citation,
         "name": item.title,
         "headline": item.title[:110],
         "author": [schema_person(name, item) for name in item.names]
-        or [{"@type": "Organization", "name": item.organisation}],
+        or [{"@type": "Organization", "name": name} for name in item.organisations],
         "datePublished": f"{item.year:04d}-{item.month:02d}" + (f"-{item.day:02d}" if item.day else ""),
-        "publisher": {"@type": "Organization", "name": "arXiv" if item.kind == "preprint" else item.organisation},
+        "publisher": [{"@type": "Organization", "name": name}
+                      for name in (["arXiv"] if item.kind == "preprint" else item.organisations)],
         "url": item.landing_url or page_url,
         "sameAs": [url for url in links if url != item.landing_url],
         "subjectOf": {"@type": "Article", "url": page_url},

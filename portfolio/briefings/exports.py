@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, request, url_for
 
+from ..content.schema import CONNECTION_KINDS
 from ..extensions import db
 from ..models import Briefing
 from . import queries
@@ -48,7 +49,7 @@ def briefing_ris(number: int) -> Response:
 @bp.get("/<int(max=999999):number>.json")
 def briefing_json(number: int) -> Response:
     item = one(number)
-    return download(csl_json([citation(item)]), CSL_JSON, f"{item.cite_key}.json")
+    return download(csl_json([citation(item, connection_notes([number])[number])]), CSL_JSON, f"{item.cite_key}.json")
 
 
 def exported() -> list[Briefing]:
@@ -65,7 +66,18 @@ def export_bib() -> Response:
 @bp.get("/export.json")
 def export_json() -> Response:
     """An explorer view's briefings (up to EXPORT_LIMIT) as a CSL-JSON array, in the explorer's order."""
-    return download(csl_json([citation(item) for item in exported()]), CSL_JSON, "briefings.json")
+    items = exported()
+    notes = connection_notes([item.number for item in items])
+    return download(csl_json([citation(item, notes[item.number]) for item in items]), CSL_JSON, "briefings.json")
+
+
+def connection_notes(numbers: list[int]) -> dict[int, tuple[str, ...]]:
+    """Each briefing's written connections as sentences for a CSL-JSON ``note``: 'Builds on #51
+    Constitutional Classifiers: <why it matters>'."""
+    found: dict[int, tuple[str, ...]] = {number: () for number in numbers}
+    for source, kind, target, title, note in queries.written_connections(numbers):
+        found[source] += (f"{CONNECTION_KINDS[kind][0]} #{target} {title}: {note}",)
+    return found
 
 
 @bp.app_template_global()

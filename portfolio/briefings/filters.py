@@ -12,7 +12,8 @@ from werkzeug.datastructures import MultiDict
 
 from ..queryargs import BadQuery, clean_text, one_value
 
-SORTS = {"newest": "Newest first", "oldest": "Oldest first", "number": "By number", "relevance": "Relevance"}
+SORTS = {"newest": "Newest first", "oldest": "Oldest first", "added": "Recently added", "number": "By number",
+         "relevance": "Relevance"}
 MULTI_FIELDS = ("category", "organization", "tag", "year")
 MAX_QUERY_LENGTH = 200
 MAX_VALUE_LENGTH = 120

@@ -37,6 +37,7 @@ class Neighbour:
     item: Item
     kind: str
     outgoing: bool  # True when the centre briefing wrote the connection (it draws on the neighbour)
+    note: str = ""  # why the connection matters
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Node:
 class Edge:
     path: str
     kind: str
+    title: str = ""  # what the line says, for a pointer hovering it
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def edge(middle: Node, node: Node, neighbour: Neighbour) -> Edge:
     else:  # on the right: neighbour → centre
         x1, y1, x2, y2 = node.x, ny, middle.x + NODE_W, my
     bend = (x1 - x2) // 2
-    return Edge(f"M{x1} {y1} C{x1 - bend} {y1} {x2 + bend} {y2} {x2} {y2}", neighbour.kind)
+    return Edge(f"M{x1} {y1} C{x1 - bend} {y1} {x2 + bend} {y2} {x2} {y2}", neighbour.kind, neighbour.note)
 
 
 STACK_GAP = 36  # between the centre and the rows above and below it
@@ -209,4 +211,4 @@ def stacked_edge(middle: Node, node: Node, neighbour: Neighbour) -> Edge:
     else:  # below: from the neighbour to the centre's bottom
         start = f"M{cx} {node.y}" if centred else f"M{node.x + (NODE_W if node.x < cx else 0)} {ny} H{cx}"
         end = f"V{middle.y + middle.height}"
-    return Edge(f"{start} {end}", neighbour.kind)
+    return Edge(f"{start} {end}", neighbour.kind, neighbour.note)

@@ -74,6 +74,7 @@ class MapEdge:
     target: int
     kind: str
     path: str
+    note: str = ""  # why the connection matters
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def pill_width(item: MapItem) -> int:
     return chars * CHAR_W + 2 * PILL_PAD
 
 
-def layout(items: list[MapItem], links: list[tuple[int, int, str]], lane_order: list[str]) -> MapLayout:
+def layout(items: list[MapItem], links: list[tuple[int, int, str, str]], lane_order: list[str]) -> MapLayout:
     """Columns are the months that have a briefing (empty months take no room); lanes stack.
 
     One pass puts each briefing in its cell (lane × month) and widens its column to fit; a
@@ -155,8 +156,8 @@ def layout(items: list[MapItem], links: list[tuple[int, int, str]], lane_order: 
         y += height
 
     edges = [
-        MapEdge(source, target, kind, edge_path(nodes[source], nodes[target]))
-        for source, target, kind in sorted(links)
+        MapEdge(source, target, kind, edge_path(nodes[source], nodes[target]), note)
+        for source, target, kind, note in sorted(links)
         if source in nodes and target in nodes
     ]
     ordered = sorted(nodes.values(), key=lambda node: (node.x, node.y))

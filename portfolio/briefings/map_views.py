@@ -60,12 +60,12 @@ def influence_map() -> Response:
     ).all()
     items = [
         MapItem(b.number, b.title, month_label(b.year, b.month), briefing_url(b, state),
-                b.organization if lanes == "organization" else b.category, b.year, b.month, b.key)
+                b.organizations[0] if lanes == "organization" else b.category, b.year, b.month, b.key)
         for b in drawn
     ]
     numbers = [item.number for item in items]
     links = db.session.execute(
-        select(Connection.source, Connection.target, Connection.kind)
+        select(Connection.source, Connection.target, Connection.kind, Connection.note)
         .where(Connection.source.in_(numbers), Connection.target.in_(numbers))
     ).all()
     site = index_state().site
@@ -89,16 +89,13 @@ def influence_map() -> Response:
     )
 
 
-def text_alternative(drawing: MapLayout) -> list[tuple[str, list[tuple[MapItem, list[tuple[str, MapItem]]]]]]:
-    """The picture as lists: per lane, each briefing in time order with the connections it writes.
-
-    Plain tuples, unpacked by the template's loops: the list is hundreds of lines long, and
-    each attribute a loop looks up costs more than the line's text.
-    """
+def text_alternative(drawing: MapLayout) -> list[tuple[str, list[tuple[MapItem, list[tuple[str, MapItem, str]]]]]]:
+    """The picture as lists: per lane, each briefing in time order with the connections it writes
+    (their kind, the briefing they name and why it matters)."""
     items = {node.item.number: node.item for node in drawing.nodes}
-    written: dict[int, list[tuple[str, MapItem]]] = defaultdict(list)
+    written: dict[int, list[tuple[str, MapItem, str]]] = defaultdict(list)
     for edge in drawing.edges:
-        written[edge.source].append((KIND_LABELS[edge.kind], items[edge.target]))
+        written[edge.source].append((KIND_LABELS[edge.kind], items[edge.target], edge.note))
     by_lane: dict[str, list[MapItem]] = {lane.name: [] for lane in drawing.lanes}
     for item in items.values():
         by_lane[item.lane].append(item)

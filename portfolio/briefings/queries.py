@@ -4,8 +4,9 @@ Every view of the briefings (the explorer, the map, the concept index, the feeds
 filters through ``conditions``: one SQL condition per active filter, built from the one parser
 (``filters.ExplorerQuery``). A facet's counts are a ``GROUP BY`` over the same conditions without
 the facet's own, as Datasette computes them, so each count says what ticking the value would give.
-To add a facet: read it in ``filters``, give it a condition here and a line in ``FACET_COLUMNS``
-(or ``facet_counts`` for a value list in a table of its own), and list it in ``facets.FACETS``.
+To add a facet: read it in ``filters``, give it a line in ``FACET_COLUMNS`` (a column of
+``briefing``) or ``VALUE_TABLES`` (a list of values in a table of its own), and list it in
+``facets.FACETS``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, literal, litera
 from sqlalchemy.orm import aliased, joinedload, load_only
 
 from ..extensions import db
-from ..models import FTS_TABLE, Briefing, BriefingTag, BriefingTerm, Connection
+from ..models import FTS_TABLE, Briefing, BriefingOrganization, BriefingTag, BriefingTerm, Connection
 from .facets import Facet, active_filters, build_facets
 from .filters import ExplorerQuery
 
@@ -28,16 +29,22 @@ MAX_SEARCH_WORDS = 12
 HIT_START, HIT_END = "\x02", "\x03"
 TOP_RELATED = 5
 RANK = f"bm25({FTS_TABLE}, 10.0, 4.0, 2.0, 1.0)"  # column weights: title, subtitle, summary, concepts
-FACET_COLUMNS = {"category": Briefing.category, "organization": Briefing.organization, "year": Briefing.year}
+FACET_COLUMNS = {"category": Briefing.category, "year": Briefing.year}
+# Facets whose values are a list, one row per value in a table of their own: (value, briefing number).
+VALUE_TABLES = {
+    "organization": (BriefingOrganization.organization, BriefingOrganization.briefing_number),
+    "tag": (BriefingTag.tag, BriefingTag.briefing_number),
+}
 SORTS = {
     "newest": (Briefing.date_key.desc(), Briefing.number.desc()),
     "oldest": (Briefing.date_key, Briefing.number),
+    "added": (Briefing.added.desc(), Briefing.number.desc()),
     "number": (Briefing.number,),
 }
 # What a briefing's name, date and link need: the map and lists load these columns only.
-NARROW_COLUMNS = (Briefing.slug, Briefing.title, Briefing.category, Briefing.organization,
+NARROW_COLUMNS = (Briefing.slug, Briefing.title, Briefing.category, Briefing.organizations,
                   Briefing.year, Briefing.month, Briefing.day, Briefing.key)
-CARD_COLUMNS = (*NARROW_COLUMNS, Briefing.subtitle, Briefing.date_key, Briefing.draft, Briefing.tags)
+CARD_COLUMNS = (*NARROW_COLUMNS, Briefing.subtitle, Briefing.date_key, Briefing.draft, Briefing.tags, Briefing.added)
 # What a citation reads: enough for every export format, without a row's rendered HTML.
 CITATION_COLUMNS = (*NARROW_COLUMNS, Briefing.subtitle, Briefing.tags, Briefing.authors, Briefing.url,
                     Briefing.arxiv, Briefing.doi, Briefing.pdf, Briefing.code, Briefing.cite_key)
@@ -68,8 +75,9 @@ def conditions(state: ExplorerQuery) -> dict[str, ColumnElement[bool]]:
     for name, column in FACET_COLUMNS.items():
         if getattr(state, name):
             found[name] = column.in_(getattr(state, name))
-    if state.tag:
-        found["tag"] = Briefing.number.in_(select(BriefingTag.briefing_number).where(BriefingTag.tag.in_(state.tag)))
+    for name, (value, number) in VALUE_TABLES.items():
+        if getattr(state, name):
+            found[name] = Briefing.number.in_(select(number).where(value.in_(getattr(state, name))))
     if state.key:
         found["key"] = Briefing.key.is_(True)
     if state.current:
@@ -115,15 +123,17 @@ def facet_counts(found: dict[str, ColumnElement[bool]]) -> dict[str, dict[Any, i
         for name, column in FACET_COLUMNS.items()
     ]
     branches += [
-        select(literal("tag"), BriefingTag.tag, func.count())
-        .join(Briefing, Briefing.number == BriefingTag.briefing_number).where(where(found, "tag"))
-        .group_by(BriefingTag.tag),
+        select(literal(name), value, func.count()).join(Briefing, Briefing.number == number)
+        .where(where(found, name)).group_by(value)
+        for name, (value, number) in VALUE_TABLES.items()
+    ]
+    branches += [
         select(literal("key"), literal(True), func.count()).where(where(found, "key"), Briefing.key.is_(True)),
         select(literal("current"), literal(True), func.count())
         .where(where(found, "current"), Briefing.superseded.is_(False)),
         select(literal("total"), literal(True), func.count()).select_from(Briefing).where(where(found)),
     ]
-    counts: dict[str, dict[Any, int]] = {name: {} for name in (*FACET_COLUMNS, "tag", "key", "current", "total")}
+    counts: dict[str, dict[Any, int]] = {name: {} for name in (*FACET_COLUMNS, *VALUE_TABLES, "key", "current", "total")}
     for facet, value, number in db.session.execute(union_all(*branches)):
         if number:
             counts[facet][bool(value) if facet in ("key", "current", "total") else value] = number
@@ -194,10 +204,11 @@ def all_matching(state: ExplorerQuery, limit: int) -> list[Briefing]:
     return list(db.session.scalars(listing(state, conditions(state), CITATION_COLUMNS).limit(limit)))
 
 
-def newest(state: ExplorerQuery, limit: int) -> list[Briefing]:
-    """The newest briefings of a view with their text (the feed's entries), whatever the view's sort."""
-    query = (select(Briefing).options(joinedload(Briefing.text)).where(where(conditions(state)))
-             .order_by(*SORTS["newest"]).limit(limit))
+def recently_added(state: ExplorerQuery, limit: int, with_text: bool = True) -> list[Briefing]:
+    """The briefings of a view most recently added to the site (with their text: a feed's entries)."""
+    query = select(Briefing).where(where(conditions(state))).order_by(*SORTS["added"]).limit(limit)
+    if with_text:
+        query = query.options(joinedload(Briefing.text))
     return list(db.session.scalars(query))
 
 
@@ -224,3 +235,13 @@ def related(number: int, limit: int = TOP_RELATED) -> list[Briefing]:
         select(Briefing).join(nearest, nearest.c.number == Briefing.number)
         .order_by(nearest.c.score.desc(), Briefing.number).options(narrow_briefing())
     ))
+
+
+def written_connections(numbers: list[int]) -> list[tuple[int, str, int, str, str]]:
+    """(source, kind, target, target's title, note) of every connection these briefings write."""
+    rows = db.session.execute(
+        select(Connection.source, Connection.kind, Connection.target, Briefing.title, Connection.note)
+        .join(Briefing, Briefing.number == Connection.target).where(Connection.source.in_(numbers))
+        .order_by(Connection.source, Connection.id)
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
@@ -24,6 +24,7 @@ bp = Blueprint("briefings", __name__)
 
 IDENT = re.compile(r"^(\d{1,7})(?:-([^/]*))?$")
 MAX_FROM_LENGTH = 1000
+RECENT = 3  # the newest additions the explorer names above its results
 
 
 def explorer_url(state: ExplorerQuery) -> str:
@@ -53,6 +54,8 @@ def explorer() -> Response:
         state=state,
         results=results,
         sorts=SORTS,
+        recent=queries.recently_added(ExplorerQuery(), RECENT, with_text=False) if not state.is_filtered else [],
+        added_url=explorer_url(ExplorerQuery(sort="added")),
         explorer_url=explorer_url,
         briefing_url=briefing_url,
     )
@@ -105,12 +108,12 @@ def briefing(ident: str) -> Response:
         canonical_url=briefing_url(item),
         connections=connection_groups(links, back),
         superseded_by=[
-            {"briefing": other, "url": briefing_url(other, back)}
-            for kind, outgoing, other in sorted(links, key=lambda link: link[2].number)
-            if kind == "supersedes" and not outgoing
+            {"briefing": link.other, "url": briefing_url(link.other, back), "note": link.note}
+            for link in sorted(links, key=lambda link: link.other.number)
+            if link.kind == "supersedes" and not link.outgoing
         ],
         graphs=neighbourhood(item, links, back),
-        kinds={kind: labels[0] for kind, labels in CONNECTION_KINDS.items() if any(link[0] == kind for link in links)},
+        kinds={kind: labels[0] for kind, labels in CONNECTION_KINDS.items() if any(link.kind == kind for link in links)},
         around_url=ExplorerQuery(around=item.number).url(url_for("briefings.influence_map")),
         neighbours=previous_and_next(item),
         related=[{"briefing": other, "url": briefing_url(other, back)} for other in queries.related(item.number)],
@@ -119,10 +122,10 @@ def briefing(ident: str) -> Response:
     )
 
 
-def builds_on(links: list[tuple[str, bool, Briefing]]) -> list[tuple[Briefing, str]]:
+def builds_on(links: list[Link]) -> list[tuple[Briefing, str]]:
     """The briefings this one builds on, with their absolute URLs (for JSON-LD ``isBasedOn``)."""
-    return [(other, absolute_url(briefing_url(other))) for kind, outgoing, other in links
-            if outgoing and kind == "builds_on"]
+    return [(link.other, absolute_url(briefing_url(link.other))) for link in links
+            if link.outgoing and link.kind == "builds_on"]
 
 
 def explorer_state_from_request() -> ExplorerQuery | None:
@@ -132,19 +135,28 @@ def explorer_state_from_request() -> ExplorerQuery | None:
     return ExplorerQuery.from_query_string(values[0])
 
 
-def linked_briefings(item: Briefing) -> list[tuple[str, bool, Briefing]]:
-    """(kind, outgoing, other briefing) for every connection, both directions, in two queries."""
+class Link(NamedTuple):
+    """One connection of the briefing shown: its kind, whether this briefing wrote it, the other
+    briefing and why it matters."""
+
+    kind: str
+    outgoing: bool
+    other: Briefing
+    note: str
+
+
+def linked_briefings(item: Briefing) -> list[Link]:
+    """Every connection of ``item``, both directions, in two queries."""
     outgoing = db.session.execute(
-        select(Connection.kind, Briefing).join(Briefing, Briefing.number == Connection.target)
+        select(Connection.kind, Briefing, Connection.note).join(Briefing, Briefing.number == Connection.target)
         .where(Connection.source == item.number)
     ).all()
     incoming = db.session.execute(
-        select(Connection.kind, Briefing).join(Briefing, Briefing.number == Connection.source)
+        select(Connection.kind, Briefing, Connection.note).join(Briefing, Briefing.number == Connection.source)
         .where(Connection.target == item.number)
     ).all()
-    links = [(kind, True, other) for kind, other in outgoing]
-    links += [(kind, False, other) for kind, other in incoming]
-    return links
+    return [Link(kind, True, other, note) for kind, other, note in outgoing] + [
+        Link(kind, False, other, note) for kind, other, note in incoming]
 
 
 def connection_label(kind: str, outgoing: bool) -> str:
@@ -152,37 +164,37 @@ def connection_label(kind: str, outgoing: bool) -> str:
     return written if outgoing else derived
 
 
-def connection_groups(links: list[tuple[str, bool, Briefing]], back: ExplorerQuery | None) -> list[dict[str, Any]]:
-    """Connections grouped by kind and direction: 'Influenced by', then 'Influenced', ..."""
-    groups: dict[tuple[int, bool], list[Briefing]] = defaultdict(list)
+def connection_groups(links: list[Link], back: ExplorerQuery | None) -> list[dict[str, Any]]:
+    """Connections grouped by kind and direction: 'Influenced by', then 'Influenced', ..., each with its note."""
+    groups: dict[tuple[int, bool], list[Link]] = defaultdict(list)
     kinds = list(CONNECTION_KINDS)
-    for kind, outgoing, other in links:
-        groups[(kinds.index(kind), not outgoing)].append(other)
+    for link in links:
+        groups[(kinds.index(link.kind), not link.outgoing)].append(link)
     return [
         {
             "label": connection_label(kinds[kind_index], not derived),
             "items": [
-                {"briefing": other, "url": briefing_url(other, back)}
-                for other in sorted(members, key=lambda b: b.number)
+                {"briefing": link.other, "url": briefing_url(link.other, back), "note": link.note}
+                for link in sorted(members, key=lambda link: link.other.number)
             ],
         }
         for (kind_index, derived), members in sorted(groups.items())
     ]
 
 
-def neighbourhood(
-    item: Briefing, links: list[tuple[str, bool, Briefing]], back: ExplorerQuery | None
-) -> list[graph.Graph]:
+def neighbourhood(item: Briefing, links: list[Link], back: ExplorerQuery | None) -> list[graph.Graph]:
     """The picture twice: side by side for wide screens, stacked for phones (CSS shows one)."""
     if not links:
         return []
     neighbours = [
         graph.Neighbour(
-            item=graph.Item(other.number, other.title, other.month_label, briefing_url(other, back), other.date_key),
-            kind=kind,
-            outgoing=outgoing,
+            item=graph.Item(link.other.number, link.other.title, link.other.month_label,
+                            briefing_url(link.other, back), link.other.date_key),
+            kind=link.kind,
+            outgoing=link.outgoing,
+            note=link.note,
         )
-        for kind, outgoing, other in links
+        for link in links
     ]
     centre = graph.Item(item.number, item.title, item.month_label, briefing_url(item, back), item.date_key)
     return [graph.layout(centre, neighbours), graph.stacked(centre, neighbours)]

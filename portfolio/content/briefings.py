@@ -16,7 +16,7 @@ from .citekeys import base_key
 from .markdown import plain_text, render, slugify
 from .parsing import Problem, read_markdown, validate
 from .related import WordCounts, document_terms
-from .schema import BriefingMeta
+from .schema import BriefingMeta, WrittenConnection
 from .urls import scheme_problems
 
 # Ids the briefing page itself uses: a concept's anchor never takes one (it gets '-2').
@@ -42,9 +42,8 @@ class ParsedBriefing:
         return self.meta.number if self.meta else 0
 
     @property
-    def connections(self) -> list[tuple[str, int]]:
-        """(kind, number) pairs as written."""
-        return self.meta.connection_pairs if self.meta else []
+    def connections(self) -> list[WrittenConnection]:
+        return self.meta.connections if self.meta else []
 
     def published(self, include_drafts: bool) -> bool:
         """Whether a build puts it in the index: a valid briefing, and not a draft unless drafts are shown."""
@@ -120,7 +119,7 @@ def record(meta: BriefingMeta, rel: str, body: dict[str, Any]) -> dict[str, Any]
         "title": meta.title,
         "subtitle": meta.subtitle,
         "category": meta.category,
-        "organization": meta.organization,
+        "organizations": list(dict.fromkeys(meta.organizations)),
         "year": meta.date.year,
         "month": meta.date.month,
         "day": day,
@@ -134,7 +133,9 @@ def record(meta: BriefingMeta, rel: str, body: dict[str, Any]) -> dict[str, Any]
         "doi": meta.doi,
         "pdf": meta.pdf,
         "code": meta.code,
+        "added": meta.added.isoformat(),
         "updated": meta.updated.isoformat() if meta.updated else None,
+        "sources": list(meta.sources),
         "reading_minutes": reading_minutes(body),
         "source": rel,
         **body,
@@ -164,7 +165,7 @@ def parse_briefing(rel: str, data: bytes) -> ParsedBriefing:
     if meta is None:
         return ParsedBriefing(rel, None, {}, problems)
     row = record(meta, rel, body)
-    cite_base = base_key(meta.authors, meta.organization, meta.date.year, meta.title)
+    cite_base = base_key(meta.authors, meta.organizations[0], meta.date.year, meta.title)
     return ParsedBriefing(rel, meta, row, problems, document_terms(row), cite_base)
 
 

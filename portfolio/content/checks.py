@@ -67,7 +67,7 @@ def check_vocabulary(briefings: BriefingSet) -> Iterable[Problem]:
         meta = briefings.meta_of(briefing)
         lists = (
             ("category", [meta.category], "categories", site.categories),
-            ("organization", [meta.organization], "organizations", site.organizations),
+            ("organizations", list(meta.organizations), "organizations", site.organizations),
             ("tags", list(meta.tags), "briefing_tags", site.briefing_tags),
         )
         for field_name, values, list_name, allowed in lists:
@@ -84,7 +84,8 @@ def check_vocabulary(briefings: BriefingSet) -> Iterable[Problem]:
 def check_connections(briefings: BriefingSet) -> Iterable[Problem]:
     """A connection points at another briefing that exists, and a published one at a published one."""
     for briefing in briefings.briefings:
-        for index, (kind, target) in enumerate(briefing.connections):
+        for index, connection in enumerate(briefing.connections):
+            kind, target = connection.kind, connection.number
             field_name = f"connections[{index}].{kind}"
             other = briefings.by_number.get(target)
             if target == briefing.number:
@@ -134,6 +135,8 @@ def missing_sources(items: Iterable[Item]) -> list[Problem]:
     for rel, meta in items:
         if meta.url is None:
             problems.append(Problem(rel, "url", "required: the document's canonical landing page (http or https)"))
+        if not meta.sources:
+            problems.append(Problem(rel, "sources", "required: the addresses where the briefing's facts were checked"))
         if PAPER_TAG in meta.tags and not meta.authors:
             problems.append(
                 Problem(rel, "authors", f"required on a briefing tagged {PAPER_TAG}: the names as printed, in order")

@@ -23,7 +23,8 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Table, create_engine, event, text
 
 from ..extensions import db
-from ..models import CONCEPT_FTS_DDL, CONCEPT_FTS_TABLE, FTS_DDL, FTS_TABLE, Briefing, BriefingTag, BriefingText, Concept, Meta
+from ..models import CONCEPT_FTS_DDL, CONCEPT_FTS_TABLE, FTS_DDL, FTS_TABLE, Briefing, BriefingOrganization, BriefingTag
+from ..models import BriefingText, Concept, Meta
 from ..models import Page, Project, ProjectTag
 from .collation import concept_sort_key
 from .loader import Bundle, ParseCache, load_content
@@ -122,6 +123,8 @@ def insert_rows(connection: Connection, bundle: Bundle) -> None:
             for b in briefings
         ]),
         (BriefingTag.__table__, [{"briefing_number": b["number"], "tag": tag} for b in briefings for tag in b["tags"]]),
+        (BriefingOrganization.__table__, [{"briefing_number": b["number"], "organization": organization}
+                                          for b in briefings for organization in b["organizations"]]),
         (Concept.__table__, [row for b in briefings for row in concept_rows(b)]),
         *((db.metadata.tables[name], rows) for name, rows in bundle.tables.items()),
     ]

@@ -98,7 +98,7 @@ def load_content(
     briefing_set, briefing_problems = cross_check(
         [item for item in parsed if isinstance(item, ParsedBriefing)], bundle.site, include_drafts
     )
-    superseded = {target for b in briefing_set.published for kind, target in b.connections if kind == "supersedes"}
+    superseded = {c.number for b in briefing_set.published for c in b.connections if c.kind == "supersedes"}
     bundle.briefings = [{**b.record, "superseded": b.number in superseded} for b in briefing_set.published]
     problems += project_problems + briefing_problems + check_links(bundle.site, bundle.pages, bundle.projects)
     if not problems:
@@ -112,9 +112,9 @@ def whole_set_rows(briefings: BriefingSet) -> dict[str, Rows]:
     published = briefings.published
     numbers = {briefing.number for briefing in published}
     connections = [
-        {"source": briefing.number, "target": target, "kind": kind}
-        for briefing in published for kind, target in briefing.connections
-        if target in numbers and target != briefing.number
+        {"source": briefing.number, "target": c.number, "kind": c.kind, "note": c.note}
+        for briefing in published for c in briefing.connections
+        if c.number in numbers and c.number != briefing.number
     ]
     keys = assign_keys({briefing.number: briefing.cite_base for briefing in published})
     return {

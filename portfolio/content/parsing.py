@@ -123,10 +123,19 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return name or "front matter"
 
 
+# What a missing field means, for the fields whose absence needs more than its name.
+MISSING = {
+    "note": "required: one sentence on why this connection matters (what the later work takes from, "
+            "answers in or replaces in the earlier one)",
+    "added": "required: the date the briefing first appeared on the site, YYYY-MM-DD",
+    "organizations": "required: every organisation of the document, as a list, e.g. [Anthropic]",
+}
+
+
 def _message(item: Any) -> str:
     kind = item["type"]
     if kind == "missing":
-        return "required field is missing"
+        return MISSING.get(str(item["loc"][-1]), "required field is missing")
     if kind == "extra_forbidden":
         return "unknown field"
     message = str(item["msg"])

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 # connection kind -> (label on the briefing that writes it, label on the other briefing)
 CONNECTION_KINDS: dict[str, tuple[str, str]] = {
@@ -126,12 +126,34 @@ def parse_briefing_date(value: Any) -> BriefingDate:
     return BriefingDate(year=year, month=month, day=day)
 
 
+def written_connection(value: Any) -> Any:
+    """``{builds_on: 15, note: ...}`` as ``{kind: builds_on, number: 15, note: ...}``, so that each
+    part is validated (and named) on its own."""
+    if not isinstance(value, dict):
+        raise ValueError("each connection is a 'kind: number' line, with a 'note:' line under it")
+    kinds = [key for key in value if key != "note"]
+    if len(kinds) != 1:
+        raise ValueError(f"each connection names one kind ({', '.join(CONNECTION_KINDS)}) and one number")
+    (kind,) = kinds
+    if kind not in CONNECTION_KINDS:
+        raise ValueError(f"unknown connection kind {kind!r} (allowed: {', '.join(CONNECTION_KINDS)})")
+    return {"kind": kind, "number": value[kind], **({"note": value["note"]} if "note" in value else {})}
+
+
+class WrittenConnection(Strict):
+    """One connection as its briefing writes it: what kind, to which briefing, and why it matters."""
+
+    kind: str
+    number: int
+    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
+
+
 class BriefingMeta(Strict):
     number: int = Field(ge=1, le=999_999)
     title: ShortText
     subtitle: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     category: ShortText
-    organization: ShortText
+    organizations: list[ShortText] = Field(min_length=1)
     date: BriefingDate
     key: bool = False
     tags: list[ShortText] = Field(default_factory=list)
@@ -141,8 +163,10 @@ class BriefingMeta(Strict):
     doi: str | None = None
     pdf: WebUrl | None = None
     code: WebUrl | None = None
+    added: dt.date
     updated: dt.date | None = None
-    connections: list[dict[str, int]] = Field(default_factory=list)
+    sources: list[WebUrl] = Field(default_factory=list)
+    connections: list[Annotated[WrittenConnection, BeforeValidator(written_connection)]] = Field(default_factory=list)
     draft: bool = False  # shown only in development
 
     @field_validator("authors")
@@ -186,18 +210,8 @@ class BriefingMeta(Strict):
     def _date(cls, value: Any) -> BriefingDate:
         return parse_briefing_date(value)
 
-    @field_validator("connections")
-    @classmethod
-    def _connections(cls, value: list[dict[str, int]]) -> list[dict[str, int]]:
-        for item in value:
-            if len(item) != 1:
-                raise ValueError("each connection is one 'kind: number' pair")
-            (kind,) = item
-            if kind not in CONNECTION_KINDS:
-                allowed = ", ".join(CONNECTION_KINDS)
-                raise ValueError(f"unknown connection kind {kind!r} (allowed: {allowed})")
-        return value
-
-    @property
-    def connection_pairs(self) -> list[tuple[str, int]]:
-        return [next(iter(item.items())) for item in self.connections]
+    @model_validator(mode="after")
+    def _updated_after_added(self) -> BriefingMeta:
+        if self.updated is not None and self.updated < self.added:
+            raise ValueError(f"updated ({self.updated}) is before added ({self.added}): a revision comes after the first version")
+        return self

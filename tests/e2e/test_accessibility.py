@@ -21,7 +21,7 @@ PAGE_TYPES = [
     ("explorer filtered", "/briefings/?category=Safety&organization=Anthropic&q=scaling", 200),
     ("explorer with no results", "/briefings/?q=zzzzqqqq", 200),
     ("explorer page 2", "/briefings/?page=2", 200),
-    ("briefing", "/briefings/54-activating-asl-3-protections", 200),
+    ("briefing", "/briefings/54-activating-ai-safety-level-3-protections", 200),
     ("legal page", "/legal/privacy", 200),
     ("not found", "/no-such-page", 404),
     ("bad query", "/briefings/?page=0", 400),
@@ -41,14 +41,14 @@ def test_page_has_no_axe_violations(open_page: OpenPage, name: str, path: str, s
 
 def test_briefing_graph_is_scanned(open_page: OpenPage) -> None:
     """The briefing above draws its connection graph: linked SVG nodes axe must also pass."""
-    page = open_page().goto("/briefings/54-activating-asl-3-protections")
+    page = open_page().goto("/briefings/54-activating-ai-safety-level-3-protections")
     graph = page.get_by_role("group", name="Connection graph of briefing 54")
     expect(graph).to_be_visible()
     assert graph.get_by_role("link").count() >= 2
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["/", "/briefings/?category=Safety", "/briefings/54-activating-asl-3-protections"])
+@pytest.mark.parametrize("path", ["/", "/briefings/?category=Safety", "/briefings/54-activating-ai-safety-level-3-protections"])
 def test_phone_layout_with_menu_open_has_no_axe_violations(open_page: OpenPage, path: str, scheme: str) -> None:
     page = open_page(viewport={"width": 390, "height": 844}, color_scheme=scheme, is_mobile=True).goto(path)
     page.get_by_text("Menu", exact=True).click()

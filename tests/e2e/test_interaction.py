@@ -53,7 +53,7 @@ def test_with_the_phone_menu_open_the_keyboard_goes_down_the_page(open_page: Ope
     assert tops == sorted(tops), f"focus jumps back up the page: element tops {tops}"
 
 
-@pytest.mark.parametrize("path", ["/", "/briefings/", "/briefings/54-activating-asl-3-protections", "/about"])
+@pytest.mark.parametrize("path", ["/", "/briefings/", "/briefings/54-activating-ai-safety-level-3-protections", "/about"])
 def test_phone_pages_do_not_scroll_sideways(open_page: OpenPage, path: str) -> None:
     page = open_page(**PHONE).goto(path)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -120,7 +120,7 @@ def test_explorer_from_the_keyboard(visit: Visit) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text(re.search(r"\d+\. .+", title)[0])
 
 
-@pytest.mark.parametrize("path", ["/", "/briefings/?q=scaling", "/briefings/54-activating-asl-3-protections"])
+@pytest.mark.parametrize("path", ["/", "/briefings/?q=scaling", "/briefings/54-activating-ai-safety-level-3-protections"])
 def test_dark_mode_is_readable(open_page: OpenPage, path: str) -> None:
     page = open_page(color_scheme="dark").goto(path)
     body_text, body_background = page.evaluate(COLOURS_PROBE, "body")[0]
@@ -134,7 +134,7 @@ def test_dark_mode_is_readable(open_page: OpenPage, path: str) -> None:
 
 
 def test_dark_mode_graph_labels_are_readable(open_page: OpenPage) -> None:
-    page = open_page(color_scheme="dark").goto("/briefings/54-activating-asl-3-protections")
+    page = open_page(color_scheme="dark").goto("/briefings/54-activating-ai-safety-level-3-protections")
     colours = page.evaluate(
         """() => [...document.querySelectorAll('.graph svg a.node')].map((node) => [
              getComputedStyle(node.querySelector('text')).fill,

@@ -13,7 +13,7 @@ from tests.e2e.helpers import LiveServer, OpenPage, copy_content, serve
 
 pytestmark = pytest.mark.browser
 
-TITLE = "title: Activating ASL-3 Protections"
+TITLE = "title: Activating AI Safety Level 3 Protections"
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def reloaded(page: Page, timeout: float = 10.0) -> bool:
 def test_a_saved_briefing_reloads_the_open_page(open_page: OpenPage, dev_site) -> None:
     site, content = dev_site
     visit = open_page(site=site)
-    page = visit.goto("/briefings/54-activating-asl-3-protections")
+    page = visit.goto("/briefings/54-activating-ai-safety-level-3-protections")
     page.wait_for_timeout(700)  # the script's first poll starts the watcher
     mark(page)
     (path,) = (content / "briefings").glob("054-*.md")

@@ -193,7 +193,7 @@ def test_chosen_dark_theme_on_a_light_system_has_no_axe_violations(open_page: Op
     page = open_page(color_scheme="light", **DESKTOP).goto("/briefings/")
     page.get_by_role("combobox", name="Colour theme").select_option("dark")
     assert_accessible(page)
-    page.goto(page.url.replace("/briefings/", "/briefings/54-activating-asl-3-protections"))
+    page.goto(page.url.replace("/briefings/", "/briefings/54-activating-ai-safety-level-3-protections"))
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"
     assert_accessible(page)
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 PICTURE_PAGES = [
     "/briefings/map",
     "/briefings/map?lanes=organization&key=1",
-    "/briefings/54-activating-asl-3-protections",
+    "/briefings/54-activating-ai-safety-level-3-protections",
     "/briefings/53-preparedness-framework-version-2",
     "/briefings/7-scaling-laws-for-neural-language-models",
 ]
@@ -83,10 +83,10 @@ def test_view_as_map_switches_in_place_and_back(open_page: OpenPage):
 
 def test_map_nodes_are_links_with_names(open_page: OpenPage):
     page = open_page(viewport=SIZES["desktop"]).goto("/briefings/map?category=Safety")
-    link = page.get_by_role("link", name="54. Activating ASL-3 Protections, May 2025, key paper")
+    link = page.get_by_role("link", name="54. Activating AI Safety Level 3 Protections, May 2025, key paper")
     expect(link).to_have_count(1)
     link.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Activating ASL-3 Protections")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Activating AI Safety Level 3 Protections")
 
 
 def test_concept_search_updates_in_place(open_page: OpenPage):

@@ -9,7 +9,7 @@ from tests.e2e.helpers import OpenPage
 
 pytestmark = pytest.mark.browser
 
-BRIEFING = "/briefings/54-activating-asl-3-protections"
+BRIEFING = "/briefings/54-activating-ai-safety-level-3-protections"
 
 SHOWN = "(selector) => [...document.querySelectorAll(selector)].filter((el) => el.checkVisibility()).length"
 AFTER = "(el) => getComputedStyle(el, '::after').content"

@@ -31,7 +31,7 @@ def test_system_setting_applies_by_default(open_page: OpenPage, scheme: str, col
     assert page.evaluate("document.documentElement.dataset.theme") is None
 
 
-@pytest.mark.parametrize("path", ["/", "/briefings/", "/briefings/54-activating-asl-3-protections"])
+@pytest.mark.parametrize("path", ["/", "/briefings/", "/briefings/54-activating-ai-safety-level-3-protections"])
 def test_choice_survives_a_reload_and_sets_no_cookie(open_page: OpenPage, path: str) -> None:
     visit = open_page(color_scheme="light", viewport={"width": 390, "height": 844}, is_mobile=True)
     page = visit.goto(path)
