@@ -12,6 +12,7 @@ from .config import REPO_ROOT, Settings
 from .briefings import bp as briefings_bp
 from .extensions import db, htmx
 from .llms import bp as llms_bp
+from .media import bp as media_bp
 from .previews import bp as previews_bp
 from .publishing import bp as publishing_bp
 from .site import bp as site_bp
@@ -55,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(publishing_bp)
     app.register_blueprint(previews_bp)
     app.register_blueprint(llms_bp)
+    app.register_blueprint(media_bp)
 
 
 def site_context() -> dict[str, Any]:

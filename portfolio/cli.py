@@ -24,23 +24,27 @@ def _content_dir(option: str | None) -> Path:
 
 @content_cli.command("check")
 @click.option("--content-dir", type=click.Path(file_okay=False), help="Defaults to PORTFOLIO_CONTENT_DIR.")
-def check_command(content_dir: str | None) -> None:
-    """Validate every content file as production publishes it; print one line per problem, exit 1 if any.
+@click.option("--drafts", is_flag=True, help="Check drafts too, as the development site does.")
+def check_command(content_dir: str | None, drafts: bool) -> None:
+    """Validate every content file as production publishes it (with --drafts, drafts too); print one
+    line per problem, exit 1 if any.
 
     Never reads or writes the index: checking publishes nothing.
     """
     root = _content_dir(content_dir)
     if not root.is_dir():
         raise click.ClickException(f"{root}: not a directory")
-    bundle, problems = load_content(root)
+    bundle, problems = load_content(root, include_drafts=drafts)
     for problem in problems:
         click.echo(str(problem))
+    skipped = (f"; {len(bundle.drafts)} draft(s) left out (content check --drafts checks them as if published)"
+               if bundle.drafts else "")
     if problems:
-        click.echo(f"{len(problems)} problem(s) in {root}", err=True)
+        click.echo(f"{len(problems)} problem(s) in {root}{skipped}", err=True)
         raise SystemExit(1)
     click.echo(
         f"ok: {len(bundle.briefings)} briefings, {len(bundle.projects)} projects, "
-        f"{len(bundle.pages)} pages in {root}"
+        f"{len(bundle.pages)} pages in {root}{skipped}"
     )
 
 
@@ -64,22 +68,27 @@ def sync_command() -> None:
 BRIEFING_TEMPLATE = """---
 number: {number}
 title: {title}
-subtitle: One line on what the paper shows
-category: {category}
-organizations: [{organization}]
-date: {month}
-key: false
-tags: [{tag}]
-authors: []   # as printed, in order; more than 10: the first 5, then others
-url:          # required: the document's landing page (http or https)
+subtitle:             # one line on what the document is
+category:             # one of: {categories}
+organizations: []     # every organisation that wrote or issued it, from site.yml
+date:                 # the month it was first released, YYYY-MM
+key: false            # true for a key paper (★)
+tags: []              # from: {tags}
+authors: []           # as printed, in order; more than 10: the first 5, then others
+url:                  # the document's landing page (http or https)
+arxiv:                # optional, in quotes: "2305.18290"
+doi:                  # optional: a DOI of exactly this version
+pdf:                  # optional
+code:                 # optional
 added: {today}
-sources: []   # required: the addresses where you checked its facts
-connections: []
-draft: true
+updated:              # when you revise it in substance, YYYY-MM-DD
+sources: []           # the addresses where you checked its facts
+connections: []       # e.g. - builds_on: 15, with a note: "why it matters" under it
+draft: true           # remove to publish
 ---
 ## Summary
 
-What the paper is, what it showed, and why it matters.
+What the document is, what it showed, and why it matters.
 
 ## Key Concepts
 
@@ -139,10 +148,8 @@ def new_command(kind: str, title: str) -> None:
         text = BRIEFING_TEMPLATE.format(
             number=number,
             title=_yaml_string(title),
-            category=site.categories[0],
-            organization=site.organizations[0],
-            tag=site.briefing_tags[0],
-            month=dt.date.today().strftime("%Y-%m"),
+            categories=", ".join(site.categories),
+            tags=", ".join(site.briefing_tags),
             today=dt.date.today().isoformat(),
         )
     if path.exists():

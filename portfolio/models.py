@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from . import dates
@@ -145,6 +145,17 @@ class BriefingTerm(db.Model):
 
     __table_args__ = (Index("ix_briefing_term_number", "briefing_number", "term", "weight"),
                       {"sqlite_with_rowid": False})
+
+
+class Media(db.Model):
+    """An image placed in a text (content.media), or a narrower rendition of one, by the hash of its bytes."""
+
+    digest: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), doc="the file name as written beside the text")
+    content_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int]
+    height: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 CONCEPT_FTS_TABLE = "concept_fts"

@@ -16,7 +16,7 @@ from portfolio import create_app
 from portfolio.config import Settings
 from portfolio.content import ContentError, sync
 from portfolio.content.parsing import split_front_matter
-from portfolio.content.urls import unsafe_body_urls
+from portfolio.content.urls import scan_body, scheme_problems
 
 
 def make_app(content: Path, database: Path, sync_first: bool = True, **overrides: Any) -> Flask:
@@ -75,6 +75,7 @@ SAMPLE_PATHS = {
     "briefings.briefing_bib": ["/briefings/54.bib"],
     "briefings.briefing_ris": ["/briefings/54.ris"],
     "briefings.briefing_json": ["/briefings/54.json"],
+    "media.image": ["/media/0000000000000000/figure.png"],
 }
 
 def route_paths(app: Flask) -> list[str]:
@@ -127,7 +128,6 @@ PAYLOADS = [
     "Escaped text &lt;script&gt;alert('shown as text')&lt;/script&gt; stays text.",
     "[skip link clash](#main) and [safe link](https://example.org/)",
 ]
-HOSTILE_MARKDOWN = "\n\n".join(PAYLOADS)
 
 HOSTILE_TITLE = "<script>alert('title')</script> Hostile briefing"
 HOSTILE_SUBTITLE = "\"><img src=x onerror=alert('subtitle')> subtitle"
@@ -135,15 +135,25 @@ HOSTILE_NUMBER = 990
 
 
 HOSTILE_AUTHORS = ["<script>alert('author')</script> Mallory", 'Eve "><img src=x onerror=alert(1)>', "Trudy {\\} & % $ # _ ~ ^"]
-# A briefing body may not link with another scheme than http(s) (`content check` names it), so the
-# briefing carries only the payloads that pass; the pages and the project carry them all.
-BRIEFING_PAYLOADS = [payload for payload in PAYLOADS if not unsafe_body_urls(payload)]
+def refused_by_check(payload: str) -> bool:
+    """Whether content check names the payload: a link with a scheme other than http(s), or an image
+    (every image here is missing or on another site)."""
+    found = scan_body(payload)
+    return bool(scheme_problems(found.urls) or found.images)
+
+
+# What content check lets through is published, for the sanitiser to prove itself on; the rest is
+# refused before any page is built (tests/test_sanitising.py holds check to naming each).
+PUBLISHED_PAYLOADS = [payload for payload in PAYLOADS if not refused_by_check(payload)]
+REFUSED_PAYLOADS = [payload for payload in PAYLOADS if refused_by_check(payload)]
+HOSTILE_MARKDOWN = "\n\n".join(PUBLISHED_PAYLOADS)
 
 
 def write_hostile_content(content: Path) -> None:
     """Add hostile Markdown to a copy of the content; the front matter stays valid, so it publishes."""
     concepts = "\n\n".join(
-        f"### Concept {index}\n\n{payload}" for index, payload in enumerate(BRIEFING_PAYLOADS[:10])
+        f"### Concept {index}\n\n{payload}"  # ids appear once, in the summary: a page's ids stay unique
+        for index, payload in enumerate([payload for payload in PUBLISHED_PAYLOADS if "id=" not in payload][:10])
     )
     (content / "briefings" / f"{HOSTILE_NUMBER}-hostile.md").write_text(
         textwrap.dedent(
@@ -166,7 +176,7 @@ def write_hostile_content(content: Path) -> None:
             ---
             """
         )
-        + "## Summary\n\n" + "\n\n".join(BRIEFING_PAYLOADS) + "\n\n## Key Concepts\n\n"
+        + "## Summary\n\n" + "\n\n".join(PUBLISHED_PAYLOADS) + "\n\n## Key Concepts\n\n"
         + "### <img src=x onerror=alert('heading')> Heading markup\n\nText.\n\n"
         + concepts
         + "\n"

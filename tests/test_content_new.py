@@ -7,26 +7,30 @@ from pathlib import Path
 import pytest
 
 from portfolio.content import load_content
+from portfolio.content.parsing import split_front_matter
 
 
-def test_new_briefing_takes_the_next_free_number(runner, content_dir):
+def test_new_briefing_takes_the_next_free_number_and_asks_for_every_choice(runner, content_dir):
     highest = max(int(p.name[:3]) for p in (content_dir / "briefings").glob("*.md"))
-    result = runner.invoke(args=["content", "new", "briefing", "--title", "Model Spec: A Reading"])
+    title = "Model Spec: A Reading of the Principles Behind Assistant Behaviour in Deployment"
+    result = runner.invoke(args=["content", "new", "briefing", "--title", title])
     assert result.exit_code == 0, result.output
     created = Path(result.output.strip())
-    assert created.name == f"{highest + 1:03d}-model-spec-a-reading.md"
-    bundle, problems = load_content(content_dir, include_drafts=True)
+    assert created.name == f"{highest + 1:03d}-model-spec-a-reading-of-the-principles-behind-assistant.md"
+    front, _ = split_front_matter(created.read_text("utf-8"))
+    assert set(front) >= {"number", "title", "subtitle", "category", "organizations", "date", "key", "tags",
+                          "authors", "url", "arxiv", "doi", "pdf", "code", "added", "updated", "sources",
+                          "connections", "draft"}
+    _, problems = load_content(content_dir, include_drafts=True)
     rel = f"briefings/{created.name}"
-    # Ready to edit: content check asks for exactly the source, which only the owner can give.
+    # Nothing is chosen for her: content check asks for each choice in plain words.
     assert [str(problem) for problem in problems] == [
-        f"{rel}: authors: required on a briefing tagged Paper: the names as printed, in order",
-        f"{rel}: sources: required: the addresses where the briefing's facts were checked",
-        f"{rel}: url: required: the document's canonical landing page (http or https)",
+        f"{rel}: category: empty: fill it in",
+        f"{rel}: date: must be a month YYYY-MM or a date YYYY-MM-DD",
+        f"{rel}: organizations: required: every organisation of the document, as a list, e.g. [Anthropic]",
+        f"{rel}: subtitle: empty: fill it in",
     ]
-    (briefing,) = [b for b in bundle.briefings if b["number"] == highest + 1]
-    assert briefing["title"] == "Model Spec: A Reading"
-    assert briefing["draft"] is True
-    published, _ = load_content(content_dir)
+    published, problems = load_content(content_dir)
     assert highest + 1 not in {b["number"] for b in published.briefings}
 
 

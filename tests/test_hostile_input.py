@@ -134,7 +134,7 @@ ROUTES = [
     "/briefings/feed.xml", "/previews/briefing-54.000000000000.png", "/previews/site.000000000000.png",
     "/briefings/map", "/briefings/concepts",
     "/briefings/54.bib", "/briefings/54.ris", "/briefings/54.json", "/briefings/export.bib",
-    "/briefings/export.json", "/llms.txt",
+    "/briefings/export.json", "/llms.txt", "/media/0000000000000000/figure.png",
 ]
 
 

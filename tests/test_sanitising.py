@@ -25,6 +25,7 @@ from portfolio.content.markdown import (
     render,
 )
 from tests.helpers import (
+    REFUSED_PAYLOADS,
     HOSTILE_NUMBER,
     HOSTILE_PAGES,
     HOSTILE_SUBTITLE,
@@ -167,3 +168,11 @@ MARKUP_PIECES = st.sampled_from(
 def test_any_mix_of_markup_renders_inert(text: str) -> None:
     rendered = render(text)
     assert unsafe_parts(BeautifulSoup(rendered, "html.parser")) == []
+
+
+@pytest.mark.parametrize("payload", REFUSED_PAYLOADS)
+def test_a_payload_check_refuses_is_named_in_any_body_before_a_page_is_built(content_dir: Path, payload: str) -> None:
+    about = content_dir / "about.md"
+    about.write_text(about.read_text() + "\n\n" + payload + "\n")
+    _, problems = load_content(content_dir)
+    assert [problem for problem in problems if problem.path == "about.md" and problem.field == "body"], problems

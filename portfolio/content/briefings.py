@@ -9,15 +9,18 @@ are unchanged (``loader.ParseCache``). A field derived from one briefing alone b
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .citekeys import base_key
 from .markdown import plain_text, render, slugify
+from .media import Media, Placed, place_images, resolve_images
 from .parsing import Problem, read_markdown, validate
 from .related import WordCounts, document_terms
 from .schema import BriefingMeta, WrittenConnection
-from .urls import scheme_problems
+from .urls import scan_body, scheme_problems
 
 # Ids the briefing page itself uses: a concept's anchor never takes one (it gets '-2').
 PAGE_IDS = frozenset({"summary", "key-concepts", "connections", "related-briefings", "graph-title", "graph-desc",
@@ -36,6 +39,10 @@ class ParsedBriefing:
     problems: list[Problem]
     terms: WordCounts = field(default_factory=dict)  # its words, for related briefings
     cite_base: str = ""  # its citation key before the set makes it unique (citekeys.assign_keys)
+    links: list[str] = field(default_factory=list)  # what its body links to (checks.link_problems)
+    anchors: frozenset[str] = frozenset()  # the ids a link may name on its page
+    media: list[Media] = field(default_factory=list)  # the images its body places
+    marked_draft: bool = False  # its front matter says draft: true, valid or not
 
     @property
     def number(self) -> int:
@@ -71,8 +78,8 @@ def split_sections(body: str, marker: str) -> tuple[str, list[tuple[str, str]]]:
     return "\n".join(preamble), [(heading, "\n".join(lines)) for heading, lines in sections]
 
 
-def parse_body(body: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """The rendered Summary and Key Concepts, and (field, message) problems."""
+def parse_body(body: str, placed: Placed | None = None) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The rendered Summary and Key Concepts (with the ``placed`` images), and (field, message) problems."""
     problems: list[tuple[str, str]] = []
     preamble, sections = split_sections(body, "## ")
     if preamble.strip():
@@ -88,13 +95,17 @@ def parse_body(body: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         else:
             by_name[heading] = text
     summary = by_name.get(SUMMARY, "")
-    if not summary.strip():
+    for name in (SUMMARY, KEY_CONCEPTS):
+        misplaced = re.search(rf"^(#{{1,6}}) {name}\s*$", body, re.MULTILINE)
+        if name not in by_name and misplaced and misplaced[1] != "##":
+            problems.append(("body", f"'{misplaced[1]} {name}' should be '## {name}'"))
+    if not summary.strip() and not any("should be '## Summary'" in message for _, message in problems):
         problems.append(("body", "missing '## Summary' section (or it is empty)"))
     intro, concept_sections = split_sections(by_name.get(KEY_CONCEPTS, ""), "### ")
     if intro.strip():
         problems.append(("body", "text in '## Key Concepts' before its first '### ' heading"))
-    summary_html = render(summary)
-    concept_html = [render(text) for _, text in concept_sections]
+    summary_html = place_images(render(summary), placed or {})
+    concept_html = [place_images(render(text), placed or {}) for _, text in concept_sections]
     concepts = []
     anchors: set[str] = set()
     for (heading, _), html in zip(concept_sections, concept_html):
@@ -152,20 +163,29 @@ def reading_minutes(body: dict[str, Any]) -> int:
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
-def parse_briefing(rel: str, data: bytes) -> ParsedBriefing:
-    """Decode, split, validate and render one briefing file."""
+def parse_briefing(rel: str, data: bytes, root: Path = Path()) -> ParsedBriefing:
+    """Decode, split, validate and render one briefing file (its images read from its folder under ``root``)."""
     problems: list[Problem] = []
     parsed = read_markdown(rel, data, problems)
     if parsed is None:
         return ParsedBriefing(rel, None, {}, problems)
     meta = validate(BriefingMeta, parsed[0], rel, problems)
-    body, body_problems = parse_body(parsed[1])
-    body_problems += scheme_problems(parsed[1])
+    marked_draft = parsed[0].get("draft") is True
+    found = scan_body(parsed[1])
+    placed, media, image_problems = resolve_images(found.images, root, folder_of(rel))
+    body, body_problems = parse_body(parsed[1], placed)
+    body_problems += scheme_problems(found.urls) + [("body", message) for message in image_problems]
     problems.extend(Problem(rel, field_name, message) for field_name, message in body_problems)
     if meta is None:
-        return ParsedBriefing(rel, None, {}, problems)
+        return ParsedBriefing(rel, None, {}, problems, marked_draft=marked_draft)
     row = record(meta, rel, body)
     cite_base = base_key(meta.authors, meta.organizations[0], meta.date.year, meta.title)
-    return ParsedBriefing(rel, meta, row, problems, document_terms(row), cite_base)
+    anchors = PAGE_IDS | {concept["anchor"] for concept in body["concepts"]}
+    return ParsedBriefing(rel, meta, row, problems, document_terms(row), cite_base, found.links, anchors, media,
+                          meta.draft)
+
+
+def folder_of(rel: str) -> str:
+    return rel.rsplit("/", 1)[0] if "/" in rel else ""
 
 

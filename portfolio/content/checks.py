@@ -8,9 +8,13 @@ and listing it in ``CHECKS``. They run over every briefing on every sync.
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ..config import REPO_ROOT
 
 from .briefings import ParsedBriefing
 from .parsing import Problem
@@ -41,20 +45,26 @@ class BriefingSet:
 
 
 Check = Callable[[BriefingSet], Iterable[Problem]]
+STATIC = REPO_ROOT / "static"
 
 
 def number_owners(parsed: Iterable[ParsedBriefing]) -> tuple[dict[int, ParsedBriefing], list[Problem]]:
     """The first file (in path order) to use a number keeps it; every later one is a problem."""
     owners: dict[int, ParsedBriefing] = {}
-    problems: list[Problem] = []
+    later: list[ParsedBriefing] = []
     for briefing in parsed:
         if briefing.meta is None:
             continue
-        number = briefing.meta.number
-        if number in owners:
-            problems.append(Problem(briefing.rel, "number", f"{number} is also used by {owners[number].rel}"))
-            continue
-        owners[number] = briefing
+        if briefing.meta.number in owners:
+            later.append(briefing)
+        else:
+            owners[briefing.meta.number] = briefing
+    free = max(owners, default=0) + 1
+    problems = []
+    for briefing in later:
+        number = briefing.number
+        problems.append(Problem(briefing.rel, "number", f"{number} is also used by {owners[number].rel}; {free} is free"))
+        free += 1
     return owners, problems
 
 
@@ -163,3 +173,57 @@ def cross_check(
     for check in CHECKS:
         problems.extend(check(briefings))
     return briefings, problems
+
+
+SITE_PATHS = frozenset({"/", "/about", "/projects/", "/briefings/", "/briefings/map", "/briefings/concepts",
+                        "/briefings/feed.xml", "/sitemap.xml", "/llms.txt", "/robots.txt"})
+BRIEFING_PATH = re.compile(r"^/briefings/(\d+)(?:-[^/]*)?$")
+
+
+@dataclass
+class SiteMap:
+    """Every address a body may link to in this build, with the ids each page can be linked at."""
+
+    pages: dict[str, frozenset[str]]  # URL path -> anchors
+    briefings: dict[int, frozenset[str]]  # published number -> anchors
+    drafts: dict[int, str]  # number of a briefing left out as a draft -> its file
+
+    def problem(self, href: str, own: frozenset[str]) -> str | None:
+        """What is wrong with a link within the site, or None (external links are another check's)."""
+        parts = urlsplit(href.strip())
+        if parts.scheme or parts.netloc:
+            return None
+        path, anchor = parts.path, parts.fragment
+        if not path:
+            return None if not anchor or anchor in own else f"no heading #{anchor} on this page"
+        if not path.startswith("/"):
+            return "write a link within the site from its root, e.g. /briefings/31"
+        if path.startswith(("/static/", "/media/")):
+            return None if path.startswith("/media/") or (STATIC / path.removeprefix("/static/")).is_file() \
+                else "no such file"
+        number = BRIEFING_PATH.match(path)
+        if number:
+            found = int(number[1])
+            if found in self.drafts:
+                return f"briefing #{found} is a draft ({self.drafts[found]})"
+            if found not in self.briefings:
+                return "no such briefing"
+            anchors = self.briefings[found]
+        elif path in self.pages:
+            anchors = self.pages[path]
+        elif path in SITE_PATHS:
+            return None
+        else:
+            return "no such project" if path.startswith("/projects/") else "no page at this address"
+        return f"no heading #{anchor} there" if anchor and anchor not in anchors else None
+
+
+def link_problems(items: Iterable[tuple[str, list[str], frozenset[str]]], site: SiteMap) -> list[Problem]:
+    """Each body link (of every page, project and briefing: file, links, own anchors) that leads nowhere."""
+    problems = []
+    for rel, links, anchors in items:
+        for href in links:
+            wrong = site.problem(href, anchors)
+            if wrong:
+                problems.append(Problem(rel, "body", f"link to {href}: {wrong}"))
+    return problems

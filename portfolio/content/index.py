@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,8 @@ from ..models import CONCEPT_FTS_DDL, CONCEPT_FTS_TABLE, FTS_DDL, FTS_TABLE, Bri
 from ..models import BriefingText, Concept, Meta
 from ..models import Page, Project, ProjectTag
 from .collation import concept_sort_key
-from .loader import Bundle, ParseCache, load_content
-from .parsing import ContentError
+from .loader import Bundle, ParseCache, Read, load_content
+from .parsing import ContentError, Problem
 from .sources import Source
 
 CONCEPTS_PER_BRIEFING = 1000  # a concept's id is its briefing's number times this, plus its position
@@ -43,6 +43,7 @@ class SyncResult:
     pages: int
     seconds: float
     path: Path  # the index file written
+    problems: list[Problem] = field(default_factory=list)  # left out or kept at their last good version
 
 
 def database_path(url: str) -> Path:
@@ -62,17 +63,25 @@ def exclusive_lock(path: Path) -> Iterator[None]:
 
 
 def sync(content_dir: Path | str, database_url: str, include_drafts: bool = False,
-         cache: ParseCache | None = None, sources: list[Source] | None = None) -> SyncResult:
-    """Validate all content; on success write a new index in place of the old, else raise ``ContentError``."""
+         cache: ParseCache | None = None, sources: list[Source] | None = None,
+         last_good: dict[str, Read] | None = None) -> SyncResult:
+    """Validate all content; on success write a new index in place of the old, else raise ``ContentError``.
+
+    With ``last_good`` (development) a file with a problem keeps its last good version and the rest
+    is published; ``last_good`` is then updated to what was published (see ``load_content``).
+    """
     started = time.perf_counter()
     target = database_path(database_url)
     with exclusive_lock(target):
-        bundle, problems = load_content(content_dir, include_drafts, cache, sources)
-        if problems:
+        bundle, problems = load_content(content_dir, include_drafts, cache, sources, last_good)
+        if (problems and last_good is None) or not bundle.tables:
             raise ContentError(problems)
         write_index(bundle, target)
+    if last_good is not None:
+        last_good.clear()
+        last_good.update(bundle.used)
     return SyncResult(bundle.version, len(bundle.briefings), len(bundle.projects), len(bundle.pages),
-                      time.perf_counter() - started, target)
+                      time.perf_counter() - started, target, problems)
 
 
 def _unjournaled(dbapi_connection: Any, _record: Any) -> None:

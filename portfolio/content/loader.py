@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .briefings import ParsedBriefing, parse_briefing
-from .checks import BriefingSet, cross_check
+from .checks import BriefingSet, SiteMap, cross_check, link_problems
 from .citekeys import assign_keys
 from .pages import ParsedItem, check_links, parse_page, parse_project, parse_site, unique_projects
 from .parsing import Problem
@@ -46,31 +46,36 @@ class Bundle:
     include_drafts: bool = False
     version: str = ""  # a hash of every file's name and bytes: what the index serves
     stamp: str = ""  # names, sizes and times of the files as they were found (sources.stamp_of)
+    drafts: list[str] = field(default_factory=list)  # files left out as drafts (a production build)
+    used: dict[str, Read] = field(default_factory=dict)  # the version of each file this bundle holds
 
 
-def parse_one(source: Source, data: bytes) -> Parsed:
+@dataclass(frozen=True)
+class Read:
+    """One file as read: the digest of its bytes and their parse."""
+
+    digest: str
+    parsed: Parsed
+
+
+def parse_one(source: Source, data: bytes, root: Path) -> Parsed:
     if source.kind == "briefing":
-        return parse_briefing(source.rel, data)
+        return parse_briefing(source.rel, data, root)
     if source.kind == "site":
         return parse_site(source.rel, data)
     if source.kind == "project":
-        return parse_project(source.rel, data)
-    return parse_page(source.rel, data)
+        return parse_project(source.rel, data, root)
+    return parse_page(source.rel, data, root)
 
 
-def load_content(
-    root: Path | str, include_drafts: bool = False, cache: ParseCache | None = None,
-    sources: list[Source] | None = None,
-) -> tuple[Bundle, list[Problem]]:
-    """Read and validate every content file under ``root`` (or the ``sources`` already listed).
-    ``cache`` (updated in place) reuses the parse of a file whose size and time, or bytes, it has seen."""
-    root = Path(root)
-    cache = {} if cache is None else cache
-    sources = scan(root) if sources is None else sources
+def read_all(root: Path, sources: list[Source], cache: ParseCache) -> tuple[dict[str, Read], list[Problem]]:
+    """Every file's parse, reusing the cache's for a file whose size and time (or bytes) it has seen."""
+    found: dict[str, Read] = {}
     problems: list[Problem] = []
-    parsed: list[Parsed] = []
-    digests = hashlib.sha256(b"drafts\0" if include_drafts else b"published\0")
     for source in sources:
+        if source.refused:
+            problems.append(Problem(source.rel, "file", source.refused))
+            continue
         known = cache.get(source.rel)
         if known is None or known[:2] != (source.size, source.mtime_ns):
             try:
@@ -79,31 +84,88 @@ def load_content(
                 problems.append(unreadable(source.rel, error))
                 continue
             digest = file_digest(data)
-            item = known[3] if known and known[2] == digest else parse_one(source, data)
+            item = known[3] if known and known[2] == digest else parse_one(source, data, root)
             known = cache[source.rel] = (source.size, source.mtime_ns, digest, item)
-        parsed.append(known[3])
-        problems.extend(known[3].problems)
-        digests.update(f"{source.rel}\0{known[2]}\n".encode())
+        found[source.rel] = Read(known[2], known[3])
     for gone in cache.keys() - {source.rel for source in sources}:
         del cache[gone]
     present = {source.rel for source in sources}
     problems += [Problem(rel, "file", "missing required file") for rel in (SITE_FILE, ABOUT_FILE) if rel not in present]
+    return found, problems
 
-    bundle = Bundle(include_drafts=include_drafts, version=digests.hexdigest()[:16], stamp=stamp_of(sources))
+
+def load_content(
+    root: Path | str, include_drafts: bool = False, cache: ParseCache | None = None,
+    sources: list[Source] | None = None, last_good: dict[str, Read] | None = None,
+) -> tuple[Bundle, list[Problem]]:
+    """Read and validate every content file under ``root`` (or the ``sources`` already listed).
+
+    ``cache`` (updated in place) reuses parses. Without ``last_good`` any problem means the bundle
+    must not be published (``content sync``, all or nothing). With it (a development server's: the
+    version of each file it last published) a file with a problem is replaced by its last good
+    version, or left out if it never had one, so every other edit still shows: the problems are
+    returned all the same, for the banner, and the bundle may be published if it has its tables
+    (it has none when nothing publishable remains, e.g. without a valid site.yml).
+    """
+    root = Path(root)
+    sources = scan(root) if sources is None else sources
+    found, problems = read_all(root, sources, {} if cache is None else cache)
+    # A production build leaves drafts out; one with problems is not even assembled (a half-written
+    # draft never stops a publish), and content check --drafts, or development, names its problems.
+    unfinished = [] if include_drafts else [rel for rel, read in found.items()
+                                            if read.parsed.marked_draft and read.parsed.problems]
+    for rel in unfinished:
+        del found[rel]
+    use = {rel: read for rel, read in found.items() if last_good is None or not read.parsed.problems}
+    if last_good is not None:
+        use |= {rel: last_good[rel] for rel, read in found.items() if read.parsed.problems and rel in last_good}
+    problems += [problem for read in found.values() for problem in read.parsed.problems]
+    while True:
+        bundle, more = assemble(use, include_drafts, root)
+        problems += more
+        broken = {problem.path for problem in more} & use.keys()
+        if last_good is None or not more or not broken:
+            break
+        for rel in broken:  # back to its last good version, or out if that is the one at fault
+            if last_good.get(rel) is not use[rel] and rel in last_good:
+                use[rel] = last_good[rel]
+            else:
+                del use[rel]
+    bundle.stamp = stamp_of(sources)
+    bundle.drafts += unfinished
+    return bundle, sorted(set(problems))
+
+
+def assemble(use: dict[str, Read], include_drafts: bool, root: Path) -> tuple[Bundle, list[Problem]]:
+    """The bundle of these files' versions, and the problems that span files (the rules in checks)."""
+    digests = hashlib.sha256(b"drafts\0" if include_drafts else b"published\0")
+    for rel, read in use.items():
+        digests.update(f"{rel}\0{read.digest}\n".encode())
+    bundle = Bundle(include_drafts=include_drafts, version=digests.hexdigest()[:16], used=dict(use))
+    parsed = [read.parsed for read in use.values()]
     items = [item for item in parsed if isinstance(item, ParsedItem)]
     bundle.site = next((item.site for item in items if item.kind == "site"), None)
     bundle.pages = [item.record for item in items if item.kind == "page" and item.record]
-    projects, project_problems = unique_projects([item for item in items if item.kind == "project"])
+    projects, problems = unique_projects([item for item in items if item.kind == "project"])
     bundle.projects = [project for project in projects if include_drafts or not project["draft"]]
     briefing_set, briefing_problems = cross_check(
         [item for item in parsed if isinstance(item, ParsedBriefing)], bundle.site, include_drafts
     )
+    bundle.drafts = [b.rel for b in briefing_set.briefings if not briefing_set.publishes(b)]
     superseded = {c.number for b in briefing_set.published for c in b.connections if c.kind == "supersedes"}
     bundle.briefings = [{**b.record, "superseded": b.number in superseded} for b in briefing_set.published]
-    problems += project_problems + briefing_problems + check_links(bundle.site, bundle.pages, bundle.projects)
+    problems += briefing_problems + check_links(bundle.site, bundle.pages, bundle.projects)
+    published = [*briefing_set.published, *(i for i in items if i.record and (include_drafts or not i.draft))]
+    problems += link_problems([(item.rel, item.links, item.anchors) for item in published], SiteMap(
+        pages={f"/{item.record['path']}": item.anchors for item in items if item.kind == "page" and item.record}
+        | {f"/projects/{project['slug']}": frozenset() for project in bundle.projects},
+        briefings={b.number: b.anchors for b in briefing_set.published},
+        drafts={b.number: b.rel for b in briefing_set.briefings if not briefing_set.publishes(b)},
+    ))
     if not problems:
         bundle.tables = whole_set_rows(briefing_set)
-    return bundle, sorted(set(problems))
+        bundle.tables["media"] = list({m.digest: m.row() for item in published for m in item.media}.values())
+    return bundle, problems
 
 
 def whole_set_rows(briefings: BriefingSet) -> dict[str, Rows]:

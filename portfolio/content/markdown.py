@@ -119,4 +119,7 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 def slugify(text: str, max_length: int = 60) -> str:
     ascii_text = text if text.isascii() else unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-") or "item"
+    if len(slug) > max_length:  # end on a whole word
+        cut = slug[: max_length + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:max_length]
+    return slug.rstrip("-") or "item"

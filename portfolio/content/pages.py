@@ -3,14 +3,17 @@ few rules that span them (project slugs, links in the navigation and footer)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .markdown import render, slugify
+from .markdown import CONTENT_ID_PREFIX, render, slugify
+from .media import Media, place_images, resolve_images
 from .parsing import FileProblem, Model, Problem, decode, parse_yaml, read_markdown, validate
 from .schema import PageMeta, ProjectMeta, SiteConfig
-from .sources import SITE_FILE
+from .sources import ABOUT_FILE, BUNDLE_INDEX, SITE_FILE
+from .urls import scan_body, scheme_problems
 
 FIXED_PATHS = frozenset({"/", "/about", "/projects/", "/briefings/"})
 
@@ -24,6 +27,10 @@ class ParsedItem:
     record: dict[str, Any] | None = None
     site: SiteConfig | None = None
     problems: list[Problem] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # what its body links to (checks.link_problems)
+    anchors: frozenset[str] = frozenset()  # the ids a link may name on its page
+    media: list[Media] = field(default_factory=list)  # the images its body places
+    marked_draft: bool = False  # its front matter says draft: true, valid or not
 
     @property
     def draft(self) -> bool:
@@ -44,40 +51,61 @@ def parse_site(rel: str, data: bytes) -> ParsedItem:
     return item
 
 
+def item_name(rel: str) -> str:
+    """A file's own name: ``privacy`` for legal/privacy.md and for a bundle, legal/privacy/index.md."""
+    path = PurePosixPath(rel)
+    return path.parent.name if path.name == BUNDLE_INDEX and path.parent.name else path.stem
+
+
 def page_path(rel: str) -> str:
     """The URL path of a page file: about.md is /about, legal/privacy.md is /legal/privacy."""
-    path = PurePosixPath(rel)
-    return "about" if path.parent == PurePosixPath(".") else f"{path.parent}/{path.stem}"
+    folder = PurePosixPath(rel).parts[0]
+    return "about" if rel == ABOUT_FILE else f"{folder}/{item_name(rel)}"
 
 
-def read_item(rel: str, data: bytes, kind: str, model: type[Model]) -> tuple[ParsedItem, Model | None, str]:
-    """The file's item (gathering its problems), its validated front matter, and its Markdown body."""
+def read_item(rel: str, data: bytes, kind: str, model: type[Model], root: Path
+              ) -> tuple[ParsedItem, Model | None, str]:
+    """The file's item (gathering its problems, links and images), its validated front matter, and
+    its Markdown body rendered."""
     item = ParsedItem(rel, kind)
     parsed = read_markdown(rel, data, item.problems)
     if parsed is None:
         return item, None, ""
-    return item, validate(model, parsed[0], rel, item.problems), parsed[1]
+    meta = validate(model, parsed[0], rel, item.problems)
+    item.marked_draft = parsed[0].get("draft") is True
+    found = scan_body(parsed[1])
+    placed, item.media, image_problems = resolve_images(found.images, root, rel.rsplit("/", 1)[0] if "/" in rel else "")
+    html = place_images(render(parsed[1]), placed)
+    item.links = found.links
+    ids = ANCHOR.findall(html)  # and as written, before the sanitiser set an id clashing with the page's apart
+    item.anchors = frozenset(ids) | {found.removeprefix(CONTENT_ID_PREFIX) for found in ids}
+    item.problems += [Problem(rel, field, message) for field, message in scheme_problems(found.urls)]
+    item.problems += [Problem(rel, "body", message) for message in image_problems]
+    return item, meta, html
 
 
-def parse_page(rel: str, data: bytes) -> ParsedItem:
-    item, meta, body = read_item(rel, data, "page", PageMeta)
+ANCHOR = re.compile(r'\bid="([^"]+)"')
+
+
+def parse_page(rel: str, data: bytes, root: Path = Path()) -> ParsedItem:
+    item, meta, html = read_item(rel, data, "page", PageMeta, root)
     if meta is not None:
         item.record = {
             "path": page_path(rel),
             "title": meta.title,
             "description": meta.description,
-            "html": render(body),
+            "html": html,
             "updated": meta.updated.isoformat() if meta.updated else None,
             "source": rel,
         }
     return item
 
 
-def parse_project(rel: str, data: bytes) -> ParsedItem:
-    item, meta, body = read_item(rel, data, "project", ProjectMeta)
+def parse_project(rel: str, data: bytes, root: Path = Path()) -> ParsedItem:
+    item, meta, html = read_item(rel, data, "project", ProjectMeta, root)
     if meta is not None:
         item.record = {
-            "slug": meta.slug or slugify(PurePosixPath(rel).stem),
+            "slug": meta.slug or slugify(item_name(rel)),
             "title": meta.title,
             "summary": meta.summary,
             "status": meta.status,
@@ -85,7 +113,7 @@ def parse_project(rel: str, data: bytes) -> ParsedItem:
             "draft": meta.draft,
             "tags": list(meta.tags),
             "links": [link.model_dump() for link in meta.links],
-            "html": render(body),
+            "html": html,
             "source": rel,
         }
     return item

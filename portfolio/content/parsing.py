@@ -80,21 +80,50 @@ def parse_yaml(text: str, field_name: str, first_line: int = 1) -> Any:
     try:
         return yaml.load(text, Loader=YamlLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + first_line}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise FileProblem(field_name, f"malformed YAML{where}: {problem}") from None
+        raise FileProblem(field_name, yaml_message(error, text.split("\n"), first_line)) from None
+
+
+def yaml_message(error: yaml.YAMLError, lines: list[str], first_line: int) -> str:
+    """What went wrong, in the owner's words where the mistake is a common one."""
+    mark = getattr(error, "problem_mark", None)
+    problem = str(getattr(error, "problem", None) or error)
+    if mark is None:
+        return f"malformed YAML: {problem}"
+    number = mark.line + first_line
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    indent = line[: len(line) - len(line.lstrip())]
+    if "\t" in indent or "\t" in line and ("tab" in problem or "cannot start any token" in problem):
+        return f"a tab at line {number}: indent with spaces"
+    if problem.startswith("mapping values are not allowed"):
+        field = line.split(":", 1)[0].strip(" -") or "value"
+        return (f"line {number}: the {field} holds ': ', which YAML reads as the start of another field: "
+                f"put the {field} in quotes")
+    return f"malformed YAML at line {number}, column {mark.column + 1}: {problem}"
+
+
+# Fields written as prose: a ' #' in one, unquoted, starts a YAML comment and loses the rest of the line.
+PROSE_FIELDS = ("title", "subtitle", "summary", "description", "note", "why")
+COMMENTED_PROSE = re.compile(rf"^\s*(?:- )?({'|'.join(PROSE_FIELDS)}):[ \t]+([^'\"\s][^#\n]*?)\s#(\S*)", re.MULTILINE)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     match = FRONT_MATTER.match(text)
     if not match:
+        if re.match(r"\A---[ \t]*\n", text):
+            raise FileProblem("front matter", "no closing '---' line: end the front matter with a line of "
+                                              "three dashes before the body")
         raise FileProblem("front matter", "missing: the file must start with a '---' line")
-    meta = parse_yaml(match.group(1) or "", "front matter", first_line=2)  # after the opening '---' line
+    front = match.group(1) or ""
+    meta = parse_yaml(front, "front matter", first_line=2)  # after the opening '---' line
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise FileProblem("front matter", "must be a mapping of 'field: value' lines")
+    commented = COMMENTED_PROSE.search(front)
+    if commented:
+        number = front.count("\n", 0, commented.start()) + 2
+        raise FileProblem(commented[1], f"the '#{commented[3]}' at line {number} starts a YAML comment, so the rest "
+                                        f"of the {commented[1]} is lost: put the {commented[1]} in quotes")
     return meta, text[match.end():]
 
 
@@ -134,8 +163,13 @@ MISSING = {
 
 def _message(item: Any) -> str:
     kind = item["type"]
-    if kind == "missing":
-        return MISSING.get(str(item["loc"][-1]), "required field is missing")
+    name = str(item["loc"][-1]) if item["loc"] else ""
+    if kind == "missing" or (kind == "too_short" and name in MISSING):
+        return MISSING.get(name, "required field is missing")
+    if item.get("input") is None and kind.endswith("_type"):
+        return "empty: fill it in"
+    if kind == "list_type" and isinstance(item.get("input"), str | int):
+        return f"a list is needed: write {item['loc'][-1]}: [{item['input']}]"
     if kind == "extra_forbidden":
         return "unknown field"
     message = str(item["msg"])

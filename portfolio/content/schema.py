@@ -27,6 +27,8 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", m
 Href = Annotated[str, StringConstraints(pattern=r"^(/|https?://|mailto:)\S*$", max_length=500)]
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+MONTH_IN_WORDS = re.compile(r"^([A-Za-z]{3,9})\.?,?\s+(\d{4})$")
+MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 # arXiv identifiers: YYMM.NNNN (2007-2014) or YYMM.NNNNN (2015-), or old-style archive/YYMMNNN,
 # each with an optional version suffix.
@@ -113,6 +115,10 @@ def parse_briefing_date(value: Any) -> BriefingDate:
         raise ValueError("must be a month YYYY-MM or a date YYYY-MM-DD")
     match = MONTH_PATTERN.match(value.strip())
     if not match:
+        written = MONTH_IN_WORDS.match(value.strip())
+        if written and written[1][:3].lower() in MONTH_NAMES:
+            month = MONTH_NAMES.index(written[1][:3].lower()) + 1
+            raise ValueError(f"{value!r} is not a month YYYY-MM: did you mean {written[2]}-{month:02d}?")
         raise ValueError(f"{value!r} is not a month YYYY-MM or a date YYYY-MM-DD")
     year, month = int(match[1]), int(match[2])
     day = int(match[3]) if match[3] else None

@@ -1,4 +1,10 @@
-"""Which files the site reads, and a cheap fingerprint of them to notice edits."""
+"""Which files the site reads, and a cheap fingerprint of them to notice edits.
+
+A page, project or briefing is a Markdown file (``briefings/031-dpo.md``) or a folder with an
+``index.md`` and its images beside it (``briefings/031-dpo/index.md``, ``…/figure.png``), as
+Hugo's page bundles are. A symbolic link is followed only to a file inside the content folder:
+git keeps symbolic links, so a contributed change could otherwise publish any readable file.
+"""
 
 from __future__ import annotations
 
@@ -12,41 +18,84 @@ from .parsing import Problem
 
 SITE_FILE = "site.yml"
 ABOUT_FILE = "about.md"
+BUNDLE_INDEX = "index.md"
 KIND_OF_FOLDER = {"legal": "legal", "projects": "project", "briefings": "briefing"}
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 @dataclass(frozen=True)
 class Source:
-    """One content file as the file system describes it (no bytes read yet)."""
+    """One content file as the file system describes it (no bytes read yet). For a bundle, its
+    size and time cover the images beside its ``index.md`` too, so editing one is an edit."""
 
     rel: str  # relative to the content folder, with '/' separators
     kind: str  # site, about, legal, project or briefing
     size: int
     mtime_ns: int
+    refused: str = ""  # why the file is not read (a link out of the content folder)
+
+    @property
+    def folder(self) -> str:
+        """The folder its relative links and images are read from (relative to the content folder)."""
+        return self.rel.rsplit("/", 1)[0] if "/" in self.rel else ""
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether ``path``, links resolved, is within ``root``."""
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
 
 
 def _source(root: Path, rel: str, kind: str) -> Source | None:
+    path = root / rel
     try:
-        stat = os.stat(root / rel)
+        stat = os.stat(path)
     except OSError:
         return None
-    return Source(rel, kind, stat.st_size, stat.st_mtime_ns) if S_ISREG(stat.st_mode) else None
+    if not S_ISREG(stat.st_mode):
+        return None
+    if not inside(root, path):
+        target = os.path.realpath(path)
+        return Source(rel, kind, 0, 0, f"a symbolic link to {target}, outside the content folder: not read "
+                                       "(copy the file in instead)")
+    size, mtime = stat.st_size, stat.st_mtime_ns
+    if rel.endswith("/" + BUNDLE_INDEX):  # the images beside it count as part of it
+        for image in bundle_images(root, Path(rel).parent.as_posix()):
+            image_stat = os.stat(root / image)
+            size, mtime = size + image_stat.st_size, max(mtime, image_stat.st_mtime_ns)
+    return Source(rel, kind, size, mtime)
+
+
+def bundle_images(root: Path, folder: str) -> list[str]:
+    """The image files in a bundle's folder (relative to the content folder), in name order."""
+    try:
+        names = sorted(os.listdir(root / folder))
+    except OSError:
+        return []
+    return [f"{folder}/{name}" for name in names
+            if name.lower().endswith(IMAGE_SUFFIXES) and (root / folder / name).is_file()]
 
 
 def scan(root: Path) -> list[Source]:
     """Every content file with its size and modification time: site.yml, about.md, then each folder
-    in name order. Names starting with '.' or '_' are skipped (editor and draft scratch files)."""
+    in name order. Names starting with '.' or '_' are skipped (editor and scratch files)."""
     found = [source for source in (_source(root, SITE_FILE, "site"), _source(root, ABOUT_FILE, "about")) if source]
     for folder, kind in KIND_OF_FOLDER.items():
         try:
-            names = sorted(os.listdir(root / folder))
+            entries = sorted(os.scandir(root / folder), key=lambda entry: entry.name)
         except OSError:
             continue
-        for name in names:
-            if name.endswith(".md") and not name.startswith((".", "_")):
-                source = _source(root, f"{folder}/{name}", kind)
-                if source:
-                    found.append(source)
+        for entry in entries:
+            if entry.name.startswith((".", "_")):
+                continue
+            rel = f"{folder}/{entry.name}"
+            if entry.name.endswith(".md"):
+                source = _source(root, rel, kind)
+            elif entry.is_dir():
+                source = _source(root, f"{rel}/{BUNDLE_INDEX}", kind)
+            else:
+                source = None
+            if source:
+                found.append(source)
     return found
 
 

@@ -20,7 +20,7 @@ from werkzeug.exceptions import ServiceUnavailable
 
 from ..extensions import db
 from .index import SyncResult, database_path, read_meta, sync
-from .loader import ParseCache
+from .loader import ParseCache, Read
 from .parsing import ContentError, Problem
 from .schema import SiteConfig
 from .sources import Source, scan, stamp_of
@@ -44,6 +44,7 @@ class IndexState:
     _stamp: str = ""  # of the content files the served index was built from
     _failed_stamp: str = ""  # of the content files last refused
     _cache: ParseCache = field(default_factory=dict)  # parses reused by the next sync in this process
+    _last_good: dict[str, Read] = field(default_factory=dict)  # each file as last published (development)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def file_identity(self) -> tuple[int, int, int] | None:
@@ -59,10 +60,14 @@ class IndexState:
         return bool(self.version)
 
     def run_sync(self, sources: list[Source] | None = None) -> SyncResult:
-        """Validate and publish the content once; on a problem raise ``ContentError`` and change nothing."""
+        """Validate and publish the content once; on a problem raise ``ContentError`` and change nothing.
+
+        In development (auto-reload) a file with a problem keeps its last good version and the
+        rest is published: the problems are in the banner (``problems``) all the same."""
         with self._lock:
-            result = sync(self.content_dir, self.database_url, self.include_drafts, self._cache, sources)
-            self.problems = []
+            result = sync(self.content_dir, self.database_url, self.include_drafts, self._cache, sources,
+                          self._last_good if self.auto_reload else None)
+            self.problems = result.problems
             self._failed_stamp = ""
         self.refresh()
         return result

@@ -1,14 +1,15 @@
 """Every URL a content file holds, in its front matter and in its Markdown body.
 
-``content check`` uses these to refuse link schemes other than http and https in briefing bodies
-(the front matter's own fields are checked by the schema); ``content links`` uses them to find
-the external links to visit.
+``content check`` uses these to refuse link schemes other than http and https in every body (the
+front matter's own fields are checked by the schema), to place images and to check links within
+the site; ``content links`` uses them to find the external links to visit.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
@@ -27,30 +28,48 @@ C0_AND_SPACE = "".join(map(chr, range(0x21)))
 URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "data", "cite", "background", "xlink:href"}
 
 
+@dataclass
+class BodyUrls:
+    """What a body points at: every URL of every tag, the links (``<a href>``) and the images with their alt."""
+
+    urls: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    images: list[tuple[str, str]] = field(default_factory=list)
+
+
 class _Collector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.urls: list[str] = []
+        self.found = BodyUrls()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
         for name, value in attrs:
             if name in URL_ATTRIBUTES and value is not None:
-                self.urls.append(value)
+                self.found.urls.append(value)
+        if tag == "a" and values.get("href") is not None:
+            self.found.links.append(values["href"] or "")
+        if tag == "img" and values.get("src") is not None:
+            self.found.images.append((values["src"] or "", values.get("alt") or ""))
 
 
-def body_urls(text: str) -> list[str]:
-    """The link and image targets of a Markdown body, as a browser would read them.
+def scan_body(text: str) -> BodyUrls:
+    """The URLs, links and images of a Markdown body, as a browser would read them.
 
     The body is converted without sanitising, so raw HTML counts too, and character
     references are decoded (``jav&#x61;script:`` is ``javascript:``).
     """
     if not any(marker in text for marker in _MAY_LINK):
-        return []  # no link syntax at all: most bodies, and a sync of thousands renders each once already
-    html = to_html(text)
+        return BodyUrls()  # no link syntax at all
     collector = _Collector()
-    collector.feed(html)
+    collector.feed(to_html(text))
     collector.close()
-    return collector.urls
+    return collector.found
+
+
+def body_urls(text: str) -> list[str]:
+    """Every URL the body's tags hold (links, images, anything else)."""
+    return scan_body(text).urls
 
 
 def scheme(url: str) -> str:
@@ -65,11 +84,11 @@ def unsafe_body_urls(text: str) -> list[str]:
     return [url for url in body_urls(text) if scheme(url) and scheme(url) not in WEB_SCHEMES]
 
 
-def scheme_problems(text: str) -> list[tuple[str, str]]:
-    """(field, message) for each body link a briefing may not hold."""
+def scheme_problems(urls: list[str]) -> list[tuple[str, str]]:
+    """(field, message) for each URL a body may not hold: any scheme but http and https."""
     return [
         ("body", f"link to {shown(url)}: only http and https links (or links within the site) are allowed")
-        for url in unsafe_body_urls(text)
+        for url in urls if scheme(url) and scheme(url) not in WEB_SCHEMES
     ]
 
 
