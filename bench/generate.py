@@ -67,15 +67,17 @@ class Writer:
             "title": self.title(120),
             "subtitle": self.phrase(10, 22)[:280].strip().capitalize(),
             "category": pick.choice(self.site["categories"]),
-            "organization": pick.choice(self.site["organizations"]),
+            "organizations": pick.sample(self.site["organizations"], k=pick.choice((1, 1, 1, 2))),
             "date": f"{year:04d}-{month:02d}",
             "key": pick.random() < 0.15,
             "tags": sorted(set(pick.sample(self.site["briefing_tags"], k=pick.choice((1, 1, 1, 2))))),
             "authors": [self.phrase(2, 2).title() for _ in range(pick.randint(1, 5))],
             "url": f"https://example.org/papers/{number}",
+            "added": f"2026-{1 + number % 12:02d}-{1 + number % 28:02d}",
+            "sources": [f"https://example.org/papers/{number}"],
         }
         if links:
-            meta["connections"] = [{pick.choice(KINDS): target} for target in sorted(links)]
+            meta["connections"] = [{pick.choice(KINDS): target, "note": self.sentence(10, 20)} for target in sorted(links)]
         return meta
 
     def topics(self, total: int) -> str:

@@ -50,6 +50,8 @@ def pages(app: Flask) -> list[tuple[str, str]]:
         ("map", "/briefings/map"),
         ("concepts", "/briefings/concepts"),
         ("feed", "/briefings/feed.xml"),
+        ("path between two", f"/briefings/path?from={numbers[0]}&to={middle.number}"),
+        ("reading path", "/paths/human-preferences-to-post-training"),
     ]
 
 

@@ -13,6 +13,7 @@ from .briefings import bp as briefings_bp
 from .extensions import db, htmx
 from .llms import bp as llms_bp
 from .media import bp as media_bp
+from .paths import bp as paths_bp
 from .previews import bp as previews_bp
 from .publishing import bp as publishing_bp
 from .site import bp as site_bp
@@ -57,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(previews_bp)
     app.register_blueprint(llms_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(paths_bp)
 
 
 def site_context() -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from .content import state
 from .extensions import db
-from .models import Briefing, Page, Project
+from .models import Briefing, Page, Project, ReadingPath
 from .publishing import FEED_TITLE
 from .urls import absolute_url, briefing_path
 
@@ -55,11 +55,19 @@ def llms_text() -> str:
         link(f"{number}. {title}", briefing_path(number, slug), subtitle)
         for number, slug, title, subtitle in briefings
     ]
+    paths = db.session.execute(
+        select(ReadingPath.slug, ReadingPath.title, ReadingPath.summary).order_by(ReadingPath.title)).all()
+    if paths:
+        lines += ["", "## Reading paths", ""]
+        lines += [link(title, url_for("paths.reading_path", slug=slug), summary_text) for slug, title, summary_text in paths]
     lines += ["", "## Pages", ""]
     about = db.session.get(Page, "about")
     if about is not None:
         lines.append(link(about.title, url_for("site.about"), about.description))
     lines.append(link(FEED_TITLE, url_for("briefings.explorer"), "Filter and search the briefings"))
+    lines.append(link("Reading paths", url_for("paths.index"), "Routes through the briefings, each step with why it comes next"))
+    lines.append(link("The path between two briefings", url_for("paths.between"),
+                      "The shortest chains of connections from one briefing to another, e.g. ?from=1&to=54"))
     for title, slug, summary_text in db.session.execute(
         select(Project.title, Project.slug, Project.summary).order_by(Project.position)
     ):

@@ -52,6 +52,30 @@ class Project(db.Model):
     source: Mapped[str] = mapped_column(String(500))
 
 
+class ReadingPath(db.Model):
+    """A route through the briefings the owner wrote (content/paths/)."""
+
+    __tablename__ = "reading_path"
+
+    slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text, doc="its introduction")
+    draft: Mapped[bool] = mapped_column(default=False, doc="only ever true in a development index")
+    source: Mapped[str] = mapped_column(String(500))
+
+
+class PathStep(db.Model):
+    """One briefing of a reading path, at its place, with why it comes next."""
+
+    __tablename__ = "path_step"
+
+    path_slug: Mapped[str] = mapped_column(ForeignKey("reading_path.slug"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    briefing_number: Mapped[int] = mapped_column(ForeignKey("briefing.number"), index=True)
+    why: Mapped[str] = mapped_column(Text)
+
+
 class ProjectTag(db.Model):
     project_slug: Mapped[str] = mapped_column(ForeignKey("project.slug"), primary_key=True)
     tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)

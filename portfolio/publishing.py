@@ -21,7 +21,7 @@ from .briefings.views import explorer_state
 from .content import state
 from .dates import atom_day
 from .extensions import db
-from .models import Briefing, Page, Project
+from .models import Briefing, Page, Project, ReadingPath
 from .urls import absolute_url, briefing_path
 
 bp = Blueprint("publishing", __name__)
@@ -61,6 +61,11 @@ def sitemap_entries() -> list[SitemapEntry]:
         for slug in db.session.scalars(select(Project.slug).order_by(Project.position))
     ]
     entries.append(SitemapEntry(url_for("briefings.explorer"), latest_briefing or latest))
+    entries.append(SitemapEntry(url_for("paths.index"), latest))
+    entries += [
+        SitemapEntry(url_for("paths.reading_path", slug=slug), latest)
+        for slug in db.session.scalars(select(ReadingPath.slug).order_by(ReadingPath.slug))
+    ]
     return entries + briefings
 
 
@@ -103,25 +108,39 @@ def briefings_feed() -> Response:
     It reads the explorer's filters with the explorer's parser (bad values are the same 400).
     """
     view = explorer_state().filters_only()
-    briefings = queries.recently_added(view, FEED_ENTRIES)
-    entries = [
-        {
-            "briefing": item,
-            "url": absolute_url(briefing_path(item.number, item.slug)),
+    entries = []
+    for item in queries.recently_added(view, FEED_ENTRIES):
+        url = absolute_url(briefing_path(item.number, item.slug))
+        entries.append({
+            "id": url,
+            "title": f"{item.number}. {item.title}",
+            "url": url,
             "published": atom_day(item.added),
             "updated": atom_day(item.updated or item.added),
-        }
-        for item in briefings
-    ]
-    updated = max((entry["updated"] for entry in entries), default=atom_day("2000-01-01"))
+            "category": item.category,
+            "summary": item.subtitle,
+            "content": item.text.summary_html,
+        })
     labels = [chip["label"] for chip in facets.active_filters(view, lambda _state: "")]
+    return feed_response(
+        FEED_TITLE + (f" ({'; '.join(labels)})" if labels else ""),
+        "Numbered briefings on frontier-AI papers and policy documents, the most recently added first.",
+        entries, absolute_url(feed_url(view)), absolute_url(view.url(url_for("briefings.explorer"))),
+    )
+
+
+def feed_response(title: str, subtitle: str, entries: list[dict[str, Any]], self_url: str, page_url: str) -> Response:
+    """An Atom feed: ``entries`` give id, title, url, published, updated, category, summary and
+    content (HTML, or None), newest first; the feed is as new as its newest entry."""
+    updated = max((entry["updated"] for entry in entries), default=atom_day("2000-01-01"))
     body = render_template(
         "publishing/feed.xml",
-        title=FEED_TITLE + (f" ({'; '.join(labels)})" if labels else ""),
+        title=title,
+        subtitle=subtitle,
         entries=entries,
         updated=updated,
-        feed_url=absolute_url(feed_url(view)),
-        explorer_url=absolute_url(view.url(url_for("briefings.explorer"))),
+        feed_url=self_url,
+        page_url=page_url,
         home_url=absolute_url(url_for("site.home")),
         base_url=absolute_url("/"),
     )

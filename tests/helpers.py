@@ -76,6 +76,8 @@ SAMPLE_PATHS = {
     "briefings.briefing_ris": ["/briefings/54.ris"],
     "briefings.briefing_json": ["/briefings/54.json"],
     "media.image": ["/media/0000000000000000/figure.png"],
+    "paths.reading_path": ["/paths/human-preferences-to-post-training"],
+    "paths.feed": ["/paths/human-preferences-to-post-training/feed.xml"],
 }
 
 def route_paths(app: Flask) -> list[str]:

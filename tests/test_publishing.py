@@ -77,6 +77,7 @@ def test_sitemap_lists_every_page_and_briefing(client: FlaskClient, bundle) -> N
     expected = {"/", "/projects/", "/briefings/"} | {f"/{page['path']}" for page in bundle.pages}
     expected |= {f"/projects/{project['slug']}" for project in bundle.projects}
     expected |= {f"/briefings/{b['number']}-{b['slug']}" for b in bundle.briefings}
+    expected |= {"/paths/"} | {f"/paths/{path['slug']}" for path in bundle.paths}
     assert paths == expected
     assert all(loc.startswith("http://localhost/") for loc in locations)
 

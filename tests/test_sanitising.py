@@ -72,7 +72,7 @@ def unsafe_parts(page: BeautifulSoup) -> list[str]:
         elif not str(script.get("src", "")).startswith("/static/") or script.string:
             found.append(f"script {script}")
     found += [f"element {element.name}" for element in page.select(", ".join(FORBIDDEN_ELEMENTS))]
-    site_forms = {"/briefings/", "/briefings/map", "/briefings/concepts"}  # the search forms the templates draw
+    site_forms = {"/briefings/", "/briefings/map", "/briefings/concepts", "/briefings/path"}  # the forms the templates draw
     found += [f"form {form.get('action')}" for form in page.find_all("form") if form.get("action") not in site_forms]
     site_svgs = {"neighbourhood", "influence-map", "legend-line"}  # the pictures the templates draw
     found += [f"svg {svg.parent.name}" for svg in page.find_all("svg") if not site_svgs & set(svg.get("class") or [])]

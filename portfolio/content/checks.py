@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..config import REPO_ROOT
@@ -91,8 +92,17 @@ def check_vocabulary(briefings: BriefingSet) -> Iterable[Problem]:
                     )
 
 
+def month_of(briefing: ParsedBriefing) -> tuple[int, int]:
+    date = BriefingSet.meta_of(briefing).date
+    return date.year, date.month
+
+
 def check_connections(briefings: BriefingSet) -> Iterable[Problem]:
-    """A connection points at another briefing that exists, and a published one at a published one."""
+    """A connection points at another briefing that exists, and a published one at a published one.
+
+    It names a document from the same month or before: ideas flow from the briefing named to the
+    one that names it, which the path between two briefings follows forward in time.
+    """
     for briefing in briefings.briefings:
         for index, connection in enumerate(briefing.connections):
             kind, target = connection.kind, connection.number
@@ -107,6 +117,13 @@ def check_connections(briefings: BriefingSet) -> Iterable[Problem]:
                     briefing.rel,
                     field_name,
                     f"briefing #{target} is a draft ({other.rel}): publish it, or connect from it instead",
+                )
+            elif month_of(other) > month_of(briefing):
+                yield Problem(
+                    briefing.rel,
+                    field_name,
+                    "briefing #{} covers a later document ({}-{:02d}): a connection names what came "
+                    "before, so write it in #{} instead".format(target, *month_of(other), target),
                 )
 
 
@@ -176,7 +193,7 @@ def cross_check(
 
 
 SITE_PATHS = frozenset({"/", "/about", "/projects/", "/briefings/", "/briefings/map", "/briefings/concepts",
-                        "/briefings/feed.xml", "/sitemap.xml", "/llms.txt", "/robots.txt"})
+                        "/briefings/path", "/briefings/feed.xml", "/paths/", "/sitemap.xml", "/llms.txt", "/robots.txt"})
 BRIEFING_PATH = re.compile(r"^/briefings/(\d+)(?:-[^/]*)?$")
 
 
@@ -226,4 +243,19 @@ def link_problems(items: Iterable[tuple[str, list[str], frozenset[str]]], site: 
             wrong = site.problem(href, anchors)
             if wrong:
                 problems.append(Problem(rel, "body", f"link to {href}: {wrong}"))
+    return problems
+
+
+def path_problems(paths: Iterable[Any], briefings: BriefingSet) -> list[Problem]:
+    """A reading path lists only briefings this build publishes."""
+    problems = []
+    for item in paths:
+        for index, step in enumerate(item.record["steps"]):
+            number = step["briefing"]
+            other = briefings.by_number.get(number)
+            if other is None:
+                problems.append(Problem(item.rel, f"steps[{index}].briefing", f"briefing #{number} does not exist"))
+            elif not briefings.publishes(other):
+                problems.append(Problem(item.rel, f"steps[{index}].briefing",
+                                        f"briefing #{number} is a draft ({other.rel}): publish it, or leave it out"))
     return problems

@@ -25,7 +25,7 @@ from sqlalchemy import JSON, Connection, Table, create_engine, event, text
 from ..extensions import db
 from ..models import CONCEPT_FTS_DDL, CONCEPT_FTS_TABLE, FTS_DDL, FTS_TABLE, Briefing, BriefingOrganization, BriefingTag
 from ..models import BriefingText, Concept, Meta
-from ..models import Page, Project, ProjectTag
+from ..models import Page, PathStep, Project, ProjectTag, ReadingPath
 from .collation import concept_sort_key
 from .loader import Bundle, ParseCache, Read, load_content
 from .parsing import ContentError, Problem
@@ -125,6 +125,10 @@ def insert_rows(connection: Connection, bundle: Bundle) -> None:
         (Page.__table__, bundle.pages),
         (Project.__table__, bundle.projects),
         (ProjectTag.__table__, [{"project_slug": p["slug"], "tag": tag} for p in bundle.projects for tag in dict.fromkeys(p["tags"])]),
+        (ReadingPath.__table__, bundle.paths),
+        (PathStep.__table__, [{"path_slug": path["slug"], "position": position, "briefing_number": step["briefing"],
+                               "why": step["why"]}
+                              for path in bundle.paths for position, step in enumerate(path["steps"], start=1)]),
         (Briefing.__table__, briefings),
         (BriefingText.__table__, [
             {"number": b["number"], "summary_html": b["summary_html"],

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from .briefings import ParsedBriefing, parse_briefing
-from .checks import BriefingSet, SiteMap, cross_check, link_problems
+from .checks import BriefingSet, SiteMap, cross_check, link_problems, path_problems
 from .citekeys import assign_keys
-from .pages import ParsedItem, check_links, parse_page, parse_project, parse_site, unique_projects
+from .pages import ParsedItem, check_links, parse_page, parse_path, parse_project, parse_site, unique_projects
 from .parsing import Problem
 from .related import term_rows
 from .sources import ABOUT_FILE, SITE_FILE, Source, file_digest, read_source, scan, stamp_of, unreadable
@@ -41,6 +41,7 @@ class Bundle:
     site: Any = None  # SiteConfig | None
     pages: Rows = field(default_factory=list)
     projects: Rows = field(default_factory=list)
+    paths: Rows = field(default_factory=list)  # reading paths
     briefings: Rows = field(default_factory=list)
     tables: dict[str, Rows] = field(default_factory=dict)  # whole-set rows, by table name
     include_drafts: bool = False
@@ -65,6 +66,8 @@ def parse_one(source: Source, data: bytes, root: Path) -> Parsed:
         return parse_site(source.rel, data)
     if source.kind == "project":
         return parse_project(source.rel, data, root)
+    if source.kind == "path":
+        return parse_path(source.rel, data, root)
     return parse_page(source.rel, data, root)
 
 
@@ -154,11 +157,15 @@ def assemble(use: dict[str, Read], include_drafts: bool, root: Path) -> tuple[Bu
     bundle.drafts = [b.rel for b in briefing_set.briefings if not briefing_set.publishes(b)]
     superseded = {c.number for b in briefing_set.published for c in b.connections if c.kind == "supersedes"}
     bundle.briefings = [{**b.record, "superseded": b.number in superseded} for b in briefing_set.published]
+    paths = [item for item in items if item.kind == "path" and item.record and (include_drafts or not item.draft)]
+    bundle.paths = [item.record for item in paths]
     problems += briefing_problems + check_links(bundle.site, bundle.pages, bundle.projects)
+    problems += path_problems(paths, briefing_set)
     published = [*briefing_set.published, *(i for i in items if i.record and (include_drafts or not i.draft))]
+    site_paths = {f"/paths/{path['slug']}": frozenset() for path in bundle.paths}
     problems += link_problems([(item.rel, item.links, item.anchors) for item in published], SiteMap(
         pages={f"/{item.record['path']}": item.anchors for item in items if item.kind == "page" and item.record}
-        | {f"/projects/{project['slug']}": frozenset() for project in bundle.projects},
+        | {f"/projects/{project['slug']}": frozenset() for project in bundle.projects} | site_paths,
         briefings={b.number: b.anchors for b in briefing_set.published},
         drafts={b.number: b.rel for b in briefing_set.briefings if not briefing_set.publishes(b)},
     ))

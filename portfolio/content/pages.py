@@ -11,11 +11,11 @@ from typing import Any
 from .markdown import CONTENT_ID_PREFIX, render, slugify
 from .media import Media, place_images, resolve_images
 from .parsing import FileProblem, Model, Problem, decode, parse_yaml, read_markdown, validate
-from .schema import PageMeta, ProjectMeta, SiteConfig
+from .schema import PageMeta, ProjectMeta, ReadingPathMeta, SiteConfig
 from .sources import ABOUT_FILE, BUNDLE_INDEX, SITE_FILE
 from .urls import scan_body, scheme_problems
 
-FIXED_PATHS = frozenset({"/", "/about", "/projects/", "/briefings/"})
+FIXED_PATHS = frozenset({"/", "/about", "/projects/", "/briefings/", "/paths/"})
 
 
 @dataclass
@@ -114,6 +114,22 @@ def parse_project(rel: str, data: bytes, root: Path = Path()) -> ParsedItem:
             "tags": list(meta.tags),
             "links": [link.model_dump() for link in meta.links],
             "html": html,
+            "source": rel,
+        }
+    return item
+
+
+def parse_path(rel: str, data: bytes, root: Path = Path()) -> ParsedItem:
+    """A reading path: its introduction rendered, its steps kept in order."""
+    item, meta, html = read_item(rel, data, "path", ReadingPathMeta, root)
+    if meta is not None:
+        item.record = {
+            "slug": slugify(item_name(rel)),
+            "title": meta.title,
+            "summary": meta.summary,
+            "html": html,
+            "draft": meta.draft,
+            "steps": [step.model_dump() for step in meta.steps],
             "source": rel,
         }
     return item

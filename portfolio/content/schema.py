@@ -99,6 +99,30 @@ class ProjectMeta(Strict):
     draft: bool = False  # shown only in development
 
 
+class PathStep(Strict):
+    briefing: int = Field(ge=1, le=999_999)
+    why: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
+
+
+class ReadingPathMeta(Strict):
+    """A reading path: an ordered route through the briefings, each step with why it comes next."""
+
+    title: ShortText
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    steps: list[PathStep] = Field(min_length=2)
+    draft: bool = False  # shown only in development
+
+    @field_validator("steps")
+    @classmethod
+    def _each_once(cls, steps: list[PathStep]) -> list[PathStep]:
+        seen: set[int] = set()
+        for step in steps:
+            if step.briefing in seen:
+                raise ValueError(f"briefing #{step.briefing} is listed twice: a path visits each briefing once")
+            seen.add(step.briefing)
+        return steps
+
+
 class BriefingDate(Strict):
     year: int
     month: int

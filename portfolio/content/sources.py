@@ -19,7 +19,7 @@ from .parsing import Problem
 SITE_FILE = "site.yml"
 ABOUT_FILE = "about.md"
 BUNDLE_INDEX = "index.md"
-KIND_OF_FOLDER = {"legal": "legal", "projects": "project", "briefings": "briefing"}
+KIND_OF_FOLDER = {"legal": "legal", "projects": "project", "briefings": "briefing", "paths": "path"}
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
@@ -29,7 +29,7 @@ class Source:
     size and time cover the images beside its ``index.md`` too, so editing one is an edit."""
 
     rel: str  # relative to the content folder, with '/' separators
-    kind: str  # site, about, legal, project or briefing
+    kind: str  # site, about, legal, project, briefing or path
     size: int
     mtime_ns: int
     refused: str = ""  # why the file is not read (a link out of the content folder)

@@ -23,6 +23,11 @@ PAGE_TYPES = [
     ("explorer page 2", "/briefings/?page=2", 200),
     ("briefing", "/briefings/54-activating-ai-safety-level-3-protections", 200),
     ("legal page", "/legal/privacy", 200),
+    ("reading paths", "/paths/", 200),
+    ("reading path", "/paths/human-preferences-to-post-training", 200),
+    ("path between two", "/briefings/path?from=1&to=54", 200),
+    ("no path between two", "/briefings/path?from=3&to=5", 200),
+    ("path chooser", "/briefings/path", 200),
     ("not found", "/no-such-page", 404),
     ("bad query", "/briefings/?page=0", 400),
 ]

@@ -1,0 +1,5 @@
+"""Following ideas through the corpus: reading paths and the path between two briefings."""
+
+from .views import bp
+
+__all__ = ["bp"]
