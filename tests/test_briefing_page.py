@@ -96,9 +96,9 @@ def test_connection_items_show_their_month(client):
 def test_neighbourhood_graph_is_server_rendered_svg(client):
     page = parse(client.get(ASL3))
     svg = page.select_one("figure.graph .graph-wide svg.neighbourhood")
-    nodes = {a["href"]: a.find("title").get_text() for a in svg.find_all("a")}
+    nodes = {a["href"]: " ".join(a.get_text(" ").split()) for a in svg.find_all("a")}
     assert nodes[ASL3].startswith("54. Activating AI Safety Level 3 Protections")
-    assert nodes[RSP2] == "19. Responsible Scaling Policy, Version 2.0, Oct 2024"
+    assert nodes[RSP2] == "Influenced by 19. Responsible Scaling Policy, Version 2.0 Oct 2024"
     assert sorted(" ".join(p["class"]) for p in svg.select("path.edge")) == [
         "edge k-builds_on", "edge k-influenced_by", "edge k-influenced_by"]
     assert all(edge.find("title").get_text().strip() for edge in svg.select("path.edge"))

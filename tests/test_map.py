@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -25,60 +24,39 @@ def soup(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
-def svg_nodes(page: BeautifulSoup) -> dict[int, dict]:
+def svg_nodes(page: BeautifulSoup, drawing: str = "map-wide") -> dict[int, dict]:
+    """The briefings of one drawing (wide or narrow), in the order drawn."""
     nodes = {}
-    for link in page.select("svg.influence-map a.node"):
-        number = int(re.match(r"(\d+)\. ", link["aria-label"]).group(1))
-        rect = link.find("rect")
-        nodes[number] = {"href": link["href"], "name": link["aria-label"], "y": float(rect["y"]),
-                         "x": float(rect["x"]), "key": "key" in link["class"], "label": link.find("text").get_text()}
+    for link in page.select(f"svg.{drawing} a.node"):
+        number = int(link["data-number"])
+        nodes[number] = {"href": link["href"], "text": " ".join(link.get_text(" ").split()),
+                         "y": float(link.find("rect")["y"]), "key": "key" in link["class"]}
     return nodes
-
-
-def lanes(page: BeautifulSoup) -> list[tuple[str, float, float]]:
-    """(name, top, bottom) of each lane band, named by the text drawn at its top."""
-    names = {float(t["y"]) - 18: t.get_text() for t in page.select("svg.influence-map text.lane-name")}
-    return [(names[float(r["y"])], float(r["y"]), float(r["y"]) + float(r["height"]))
-            for r in page.select("svg.influence-map rect.lane")]
 
 
 def matching(bundle, **field) -> list[dict]:
     return [b for b in bundle.briefings if all(b[k] == v for k, v in field.items())]
 
 
-def test_every_briefing_is_a_linked_node_in_its_category_lane(client, bundle):
-    page = soup(client.get("/briefings/map"))
-    nodes = svg_nodes(page)
+@pytest.mark.parametrize("drawing", ["map-wide", "map-narrow"])
+def test_every_briefing_is_a_linked_row_with_its_whole_title(client, bundle, drawing):
+    nodes = svg_nodes(soup(client.get("/briefings/map")), drawing)
     assert set(nodes) == {b["number"] for b in bundle.briefings}
-    bands = lanes(page)
-    assert [name for name, _, _ in bands] == [c for c in bundle.site.categories
-                                             if any(b["category"] == c for b in bundle.briefings)]
     for briefing in bundle.briefings:
         node = nodes[briefing["number"]]
         assert node["href"] == f"/briefings/{briefing['number']}-{briefing['slug']}"
-        assert node["name"].startswith(f"{briefing['number']}. {briefing['title']}, ")
-        (lane,) = [name for name, top, bottom in bands if top <= node["y"] < bottom]
-        assert lane == briefing["category"]
-        assert node["key"] == briefing["key"] and ("★" in node["label"]) == briefing["key"]
+        assert node["text"].startswith(f"{briefing['number']}. {' '.join(briefing['title'].split())} ")
+        assert briefing["category"] in node["text"]
+        assert node["key"] == briefing["key"]
 
 
-def test_time_runs_left_to_right(client, bundle):
-    nodes = svg_nodes(soup(client.get("/briefings/map")))
-    by_date = sorted(bundle.briefings, key=lambda b: (b["year"], b["month"]))
-    xs = [nodes[b["number"]]["x"] + 0 for b in by_date]
-    months = [(b["year"], b["month"]) for b in by_date]
-    for (m1, x1), (m2, x2) in zip(zip(months, xs), zip(months[1:], xs[1:])):
-        assert (x1 < x2 + 30) if m1 == m2 else x1 < x2
-
-
-def test_organization_lanes(client, bundle):
-    page = soup(client.get("/briefings/map?lanes=organization&category=Safety"))
-    nodes, bands = svg_nodes(page), lanes(page)
-    safety = matching(bundle, category="Safety")
-    assert set(nodes) == {b["number"] for b in safety}
-    for briefing in safety:
-        (lane,) = [name for name, top, bottom in bands if top <= nodes[briefing["number"]]["y"] < bottom]
-        assert lane == briefing["organizations"][0]  # a joint document sits in its first organisation's lane
+def test_newest_first_a_year_mark_before_each_year(client, bundle):
+    page = soup(client.get("/briefings/map"))
+    drawn = list(svg_nodes(page))
+    by_date = sorted(bundle.briefings, key=lambda b: (b["year"], b["month"], b["day"] or 0, b["number"]), reverse=True)
+    assert drawn == [b["number"] for b in by_date]
+    years = [int(text.get_text()) for text in page.select("svg.map-wide g.year text")]
+    assert years == sorted({b["year"] for b in bundle.briefings}, reverse=True)
 
 
 @pytest.mark.parametrize("query", ["", "category=Safety", "organization=OpenAI&key=1", "q=scaling", "current=1"])
@@ -86,9 +64,11 @@ def test_edges_and_text_alternative_match_the_picture(client, bundle, query):
     page = soup(client.get(f"/briefings/map?{query}"))
     shown = set(svg_nodes(page))
     expected = [c for c in bundle.tables["connection"] if c["source"] in shown and c["target"] in shown]
-    edges = page.select("svg.influence-map path.edge")
-    assert len(edges) == len(expected)
-    assert sorted(e["class"][1] for e in edges) == sorted(f"k-{c['kind']}" for c in expected)
+    edges = page.select("svg.map-wide path.edge:not(.echo)")
+    assert sorted((int(e["data-source"]), int(e["data-target"]), e["class"][1]) for e in edges) == \
+        sorted((c["source"], c["target"], f"k-{c['kind']}") for c in expected)
+    echoes = page.select("svg.map-wide path.edge.echo")  # drawn again, hidden, in the named briefing's row
+    assert sorted((e["data-source"], e["data-target"]) for e in echoes) == sorted((e["data-source"], e["data-target"]) for e in edges)
     listed = page.select(".map-text .map-list > li")
     assert {int(li.find("a").get_text().split(".")[0]) for li in listed} == shown
     assert len(listed) == len(shown)
@@ -113,12 +93,11 @@ def test_same_content_same_bytes(content_dir, tmp_path):
     bodies = []
     for name in ("one", "two"):
         app = make_app(content_dir, tmp_path / f"{name}.sqlite3")
-        bodies.append(app.test_client().get("/briefings/map?lanes=organization").get_data())
+        bodies.append(app.test_client().get("/briefings/map").get_data())
     assert bodies[0] == bodies[1]
 
 
-@pytest.mark.parametrize("query", ["lanes=tag", "lanes=category&lanes=organization", "year=99", "key=maybe",
-                                   "current=2", "page=0"])
+@pytest.mark.parametrize("query", ["year=99", "key=maybe", "current=2", "page=0", "around=x"])
 def test_bad_values_are_400(client, query):
     assert client.get(f"/briefings/map?{query}").status_code == 400
 
@@ -159,10 +138,7 @@ def test_content_text_in_the_picture_is_escaped(content_dir, tmp_path):
     page = soup(make_app(content_dir, tmp_path / "index.sqlite3").test_client().get("/briefings/map"))
     svg = page.select_one("svg.influence-map")
     assert svg.find("b") is None
-    node = svg_nodes(page)[54]
-    assert node["name"].startswith(f"54. {title}, ")
-    assert [link.find("title").get_text() for link in svg.select("a.node")
-            if link["aria-label"] == node["name"]] == [node["name"]]
+    assert svg_nodes(page)[54]["text"].startswith("54. Tom & Jerry's \"<b>Policy</b>\"")
 
 
 @pytest.mark.parametrize(("url", "target"), [

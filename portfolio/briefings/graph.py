@@ -3,7 +3,8 @@ influenced to the right, oldest at the top of each side.
 
 Drawn at its own pixel size (13 px text, never scaled down); a side with nothing on it takes no
 room, so a briefing with one connection gets a small, full picture rather than an empty band.
-Titles wrap at spaces onto up to four lines; a longer title ends at a word with an ellipsis.
+Titles wrap whole at spaces. Each neighbour's box names the kind of connection in words above
+its title ("Builds on", "Responded to by"), and the line's style says it again.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 
 NODE_W = 150
 CHARS_PER_LINE = 18  # at 13 px in a 150 px box with its padding
-MAX_LINES = 4
 LINE_H = 17
 PAD = 9
 COLUMN_GAP = 40
@@ -38,6 +38,7 @@ class Neighbour:
     kind: str
     outgoing: bool  # True when the centre briefing wrote the connection (it draws on the neighbour)
     note: str = ""  # why the connection matters
+    label: str = ""  # the kind in words, as the centre briefing sees it: "Builds on", "Built upon by"
 
 
 @dataclass(frozen=True)
@@ -45,21 +46,19 @@ class Node:
     item: Item
     x: int
     y: int
-    lines: tuple[str, ...]
+    lines: tuple[str, ...]  # the kind of connection (for a neighbour), then the title, wrapped
     centre: bool = False
+    label: bool = False  # whether the first line names the kind of connection
 
     @property
     def height(self) -> int:
         return node_height(self.lines)
 
     @property
-    def name(self) -> str:
-        return f"{self.item.number}. {self.item.title}, {self.item.month}"
-
-    @property
-    def text_lines(self) -> list[tuple[str, int]]:
-        """Each title line with its baseline."""
-        return [(line, self.y + PAD + 13 + index * LINE_H) for index, line in enumerate(self.lines)]
+    def text_lines(self) -> list[tuple[str, int, bool]]:
+        """Each line with its baseline, and whether it is the kind's name."""
+        return [(line, self.y + PAD + 13 + index * LINE_H, self.label and index == 0)
+                for index, line in enumerate(self.lines)]
 
     @property
     def month_y(self) -> int:
@@ -83,22 +82,24 @@ class Graph:
     stacked: bool = False  # the phone's version: drawn-on above, influenced below
 
 
-def wrap(text: str, width: int = CHARS_PER_LINE, max_lines: int = MAX_LINES) -> tuple[str, ...]:
-    """Lines broken at spaces, never inside a word; past ``max_lines`` the last ends with '…'."""
+def wrap(text: str, width: int = CHARS_PER_LINE) -> tuple[str, ...]:
+    """Lines broken at spaces, never inside a word (a word longer than a line stands alone)."""
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    if len(lines) > max_lines:
-        kept = lines[:max_lines]
-        last = kept[-1]
-        while len(last) + 1 > width and " " in last:
-            last = last.rsplit(" ", 1)[0]
-        kept[-1] = last.rstrip(",;:") + "…"
-        return tuple(kept)
     return tuple(lines)
+
+
+def neighbour_node(neighbour: Neighbour, x: int, y: int) -> Node:
+    lines = (neighbour.label, *wrap(f"{neighbour.item.number}. {neighbour.item.title}"))
+    return Node(neighbour.item, x, y, lines, label=True)
+
+
+def neighbour_lines(neighbour: Neighbour) -> tuple[str, ...]:
+    return neighbour_node(neighbour, 0, 0).lines
 
 
 def node_height(lines: tuple[str, ...]) -> int:
@@ -127,7 +128,7 @@ def layout(centre: Item, neighbours: list[Neighbour]) -> Graph:
         if column is None:
             heights.append(node_height(wrap(f"{centre.number}. {centre.title}")))
         else:
-            heights.append(sum(node_height(wrap(f"{n.item.number}. {n.item.title}")) for n in column)
+            heights.append(sum(node_height(neighbour_lines(n)) for n in column)
                            + NODE_GAP * (len(column) - 1))
     height = max(heights) + 2 * MARGIN
     width = len(columns) * NODE_W + (len(columns) - 1) * COLUMN_GAP + 2 * MARGIN
@@ -143,7 +144,7 @@ def layout(centre: Item, neighbours: list[Neighbour]) -> Graph:
             nodes.append(middle)
             continue
         for neighbour in column:
-            node = Node(neighbour.item, x, y, wrap(f"{neighbour.item.number}. {neighbour.item.title}"))
+            node = neighbour_node(neighbour, x, y)
             nodes.append(node)
             placed.append((neighbour, node))
             y += node.height + NODE_GAP
@@ -183,7 +184,7 @@ def stacked(centre: Item, neighbours: list[Neighbour]) -> Graph:
         for start in starts:
             pair = group[start:start + (1 if odd_first and start == 0 and len(group) % 2 else 2)]
             lefts = [(STACK_W - NODE_W) // 2] if len(pair) == 1 else [MARGIN, MARGIN + NODE_W + CHANNEL]
-            row = [Node(n.item, x, y, wrap(f"{n.item.number}. {n.item.title}")) for n, x in zip(pair, lefts)]
+            row = [neighbour_node(n, x, y) for n, x in zip(pair, lefts)]
             nodes.extend(row)
             placed.extend(zip(pair, row))
             y += max(node.height for node in row) + NODE_GAP

@@ -1,30 +1,31 @@
-"""The influence map's layout: briefings placed by month (left to right) and lane, as plain data.
+"""The influence map's layout: one row per briefing, newest at the top, each with its whole title;
+every connection a bracket in a gutter on the left, from the briefing that wrote it to the one it
+names. Plain, deterministic data: the same briefings give the same SVG on every node.
 
-Pure and deterministic: the same briefings and connections give the same numbers, so the SVG
-(and its ETag) is byte-for-byte the same on every node. No layout library: a time axis and
-lanes leave nothing to optimise but the stacking within a month, which is a sort.
-
-The picture is drawn at its own pixel size (never scaled down) inside a box that scrolls
-sideways, so its 13 px text stays 13 CSS px on a phone.
+Why this shape: the briefings' dots stand on one vertical line and a connection leaves its dot
+to the left, runs down its own distance from that line and comes back to the other dot, so it
+never passes through a briefing it does not join (lanes on a time axis ran long edges behind
+the briefings between their ends, and could show only numbers). A longer connection keeps
+farther out, so short ones nest inside long ones. It is laid out twice, for a wide screen and a
+phone (CSS shows one), so the text stays 13 px without sideways scrolling.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..dates import MONTH_ABBR
+from .graph import wrap
 
-CHAR_W = 8  # a digit (or the star) at 13 px, rounded up
-PILL_H = 24
-PILL_PAD = 10
-ROW_H = 32
-COLUMN_GAP = 18
-MIN_COLUMN = 40  # room for a month's name under the axis
-MARGIN = 14
-AXIS_H = 46
-LANE_HEAD = 26
-LANE_GAP = 10
-LABEL_REPEAT = 720  # a lane's name is written again every so many pixels, for a scrolled view
+CHAR_W = 7.4  # an average character at 13 px, rounded up so a wrapped line always fits
+LINE_H = 17
+ROW_PAD = 7
+YEAR_H = 30
+DOT_R = 6
+MARGIN = 6
+CORNER = 14  # how far a bracket runs vertically while it turns
+MIN_REACH = 14  # the shortest bracket's distance from the dots' line: clear of every dot
+WIDE, NARROW = 840, 350  # the drawings' widths: the explorer's column at 1280 px, and a phone
+META_W = 210  # on a wide screen the month and category stand in a column on the right
 
 KIND_STYLES = ("influenced_by", "builds_on", "responds_to", "supersedes")
 
@@ -35,37 +36,28 @@ class MapItem:
 
     number: int
     title: str
-    month_label: str
     url: str
-    lane: str
-    year: int
-    month: int
+    meta: str  # its month and category, as one line of text
     key: bool
+    date_key: int
+    year: int
 
 
 @dataclass(frozen=True)
 class MapNode:
     item: MapItem
-    x: int  # left edge of the pill
-    y: int  # top edge
-    width: int
+    y: int  # top of its row
+    height: int
+    lines: tuple[str, ...]  # its title, wrapped
+    meta_lines: tuple[tuple[str, int, int], ...]  # (text, x, baseline) of its month and category
+    centre: bool = False
+
+    def baselines(self, x: int) -> list[tuple[str, int, int]]:
+        return [(line, x, self.y + ROW_PAD + 13 + index * LINE_H) for index, line in enumerate(self.lines)]
 
     @property
-    def label(self) -> str:
-        return f"★ {self.item.number}" if self.item.key else str(self.item.number)
-
-    @property
-    def name(self) -> str:
-        key = ", key paper" if self.item.key else ""
-        return f"{self.item.number}. {self.item.title}, {self.item.month_label}{key}"
-
-    @property
-    def cx(self) -> int:
-        return self.x + self.width // 2
-
-    @property
-    def cy(self) -> int:
-        return self.y + PILL_H // 2
+    def dot_y(self) -> int:
+        return self.y + ROW_PAD + 8
 
 
 @dataclass(frozen=True)
@@ -78,108 +70,81 @@ class MapEdge:
 
 
 @dataclass(frozen=True)
-class Lane:
-    name: str
+class YearMark:
+    year: int
     y: int
-    height: int
-    label_xs: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Tick:
-    x: int
-    month: str
-    year: str  # '' unless the year starts here
 
 
 @dataclass(frozen=True)
 class MapLayout:
     width: int
     height: int
+    dot_x: int
+    text_x: int
     nodes: list[MapNode]
     edges: list[MapEdge]
-    lanes: list[Lane]
-    ticks: list[Tick]
-    year_lines: list[int]
+    years: list[YearMark]
+    wide: bool
 
 
-def pill_width(item: MapItem) -> int:
-    chars = len(str(item.number)) + (2 if item.key else 0)
-    return chars * CHAR_W + 2 * PILL_PAD
+def layout(items: list[MapItem], links: list[tuple[int, int, str, str]], width: int, centre: int = 0) -> MapLayout:
+    """Rows top to bottom, newest first; a year's mark before its first row."""
+    wide = width >= WIDE
+    drawn = {source for source, _, _, _ in links} | {target for _, target, _, _ in links}
+    gutter = (120 if wide else width // 6) if drawn else 0
+    dot_x = MARGIN + gutter + DOT_R
+    text_x = dot_x + DOT_R + 8
+    title_chars = int((width - text_x - MARGIN - (META_W if wide else 0)) / CHAR_W)
+    meta_chars = int(((META_W if wide else width - text_x) - MARGIN) / CHAR_W)
 
-
-def layout(items: list[MapItem], links: list[tuple[int, int, str, str]], lane_order: list[str]) -> MapLayout:
-    """Columns are the months that have a briefing (empty months take no room); lanes stack.
-
-    One pass puts each briefing in its cell (lane × month) and widens its column to fit; a
-    second places the pills, lane by lane. Nothing is measured twice.
-    """
-    months = sorted({(item.year, item.month) for item in items})
-    column_of = {month: index for index, month in enumerate(months)}
-    rank = {name: index for index, name in enumerate(lane_order)}
-    lane_names = sorted({item.lane for item in items}, key=lambda name: (rank.get(name, len(rank)), name))
-
-    cells: dict[str, dict[int, list[tuple[MapItem, int]]]] = {name: {} for name in lane_names}
-    widths = [MIN_COLUMN] * len(months)
-    for item in sorted(items, key=lambda i: (not i.key, i.number)):
-        column = column_of[(item.year, item.month)]
-        width = pill_width(item)
-        cells[item.lane].setdefault(column, []).append((item, width))
-        if width > widths[column]:
-            widths[column] = width
-    lefts, x = [], MARGIN
-    for width in widths:
-        lefts.append(x)
-        x += width + COLUMN_GAP
-    total_width = max(x - COLUMN_GAP + MARGIN, 320)
-
-    ticks, year_lines, previous_year = [], [], None
-    for (year, month), left, width in zip(months, lefts, widths):
-        starts = year != previous_year
-        ticks.append(Tick(left + width // 2, MONTH_ABBR[month - 1], str(year) if starts else ""))
-        if starts and previous_year is not None:
-            year_lines.append(left - COLUMN_GAP // 2)
-        previous_year = year
-
-    nodes: dict[int, MapNode] = {}
-    lanes, y = [], AXIS_H
-    label_xs = tuple(range(MARGIN, max(total_width - 200, MARGIN + 1), LABEL_REPEAT))
-    for name in lane_names:
-        lane_cells = cells[name]
-        top = y + LANE_HEAD
-        for column, members in lane_cells.items():
-            left, column_width = lefts[column], widths[column]
-            for row, (item, width) in enumerate(members):
-                nodes[item.number] = MapNode(item, left + (column_width - width) // 2, top + row * ROW_H, width)
-        height = LANE_HEAD + max(len(members) for members in lane_cells.values()) * ROW_H + LANE_GAP
-        lanes.append(Lane(name, y, height, label_xs))
-        y += height
-
+    nodes, years, y, year = [], [], MARGIN, None
+    for item in sorted(items, key=lambda i: (-i.date_key, -i.number)):
+        if item.year != year:
+            years.append(YearMark(item.year, y))
+            y, year = y + YEAR_H, item.year
+        node = row(item, y, text_x, wrap(title_line(item), title_chars), wrap(item.meta, meta_chars),
+                   width, wide, item.number == centre)
+        nodes.append(node)
+        y += node.height
+    at = {node.item.number: node for node in nodes}
+    span = max((abs(at[s].dot_y - at[t].dot_y) for s, t, _, _ in links if s in at and t in at), default=1)
     edges = [
-        MapEdge(source, target, kind, edge_path(nodes[source], nodes[target]), note)
+        MapEdge(source, target, kind, bracket(dot_x - DOT_R - 2, at[source].dot_y, at[target].dot_y, gutter, span), note)
         for source, target, kind, note in sorted(links)
-        if source in nodes and target in nodes
+        if source in at and target in at
     ]
-    ordered = sorted(nodes.values(), key=lambda node: (node.x, node.y))
-    return MapLayout(total_width, y + MARGIN, ordered, edges, lanes, ticks, year_lines)
+    return MapLayout(width, y + MARGIN, dot_x, text_x, nodes, edges, years, wide)
 
 
-def edge_path(source: MapNode, target: MapNode) -> str:
-    """A curve from the briefing that wrote the connection to the one it names.
+def title_line(item: MapItem) -> str:
+    return f"{item.number}. {item.title}"
 
-    It leaves and enters the pills at their sides (the left side for a same-month pair), so
-    arrowheads never hide under a pill.
-    """
-    if target.x + target.width < source.x:
-        x1, x2 = source.x, target.x + target.width
-        bend = max(24, (x1 - x2) // 2)
-        c1, c2 = x1 - bend, x2 + bend
-    elif source.x + source.width < target.x:
-        x1, x2 = source.x + source.width, target.x
-        bend = max(24, (x2 - x1) // 2)
-        c1, c2 = x1 + bend, x2 - bend
+
+def row(item: MapItem, y: int, text_x: int, lines: tuple[str, ...], meta: tuple[str, ...], width: int,
+        wide: bool, centre: bool) -> MapNode:
+    """A wide row keeps the month and category in a column on the right; a narrow one puts them under the title."""
+    first = y + ROW_PAD + 13
+    if wide:
+        meta_x = width - MARGIN - META_W + 8
+        placed = tuple((text, meta_x, first + index * LINE_H) for index, text in enumerate(meta))
+        height = max(len(lines), len(meta)) * LINE_H + 2 * ROW_PAD
     else:
-        x1, x2 = source.x, target.x
-        c1, c2 = x1 - 36, x2 - 36
-    y1, y2 = source.cy, target.cy
-    return f"M{x1} {y1} C{c1} {y1} {c2} {y2} {x2} {y2}"
+        placed = tuple((text, text_x, first + (len(lines) + index) * LINE_H) for index, text in enumerate(meta))
+        height = (len(lines) + len(meta)) * LINE_H + 2 * ROW_PAD
+    return MapNode(item, y, height, lines, placed, centre)
+
+
+def bracket(x: int, y1: int, y2: int, gutter: int, longest: int) -> str:
+    """From (x, y1) out to the left, down (or up) at its own distance from the line, back to (x, y2).
+
+    The distance grows with the square root of the vertical span, from MIN_REACH to the gutter,
+    so longer connections run outside shorter ones; it turns within CORNER pixels of each end,
+    closer to its own dot than to any other row.
+    """
+    reach = MIN_REACH + round((gutter - MIN_REACH) * (abs(y2 - y1) / longest) ** 0.5)
+    out = x - reach
+    sign = 1 if y2 > y1 else -1
+    turn = min(CORNER, abs(y2 - y1) // 2)
+    bend = round(reach * 0.55)
+    return (f"M{x} {y1} C{x - bend} {y1} {out} {y1 + sign * turn // 2} {out} {y1 + sign * turn} "
+            f"V{y2 - sign * turn} C{out} {y2 - sign * turn // 2} {x - bend} {y2} {x} {y2}")

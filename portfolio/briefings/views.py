@@ -193,6 +193,7 @@ def neighbourhood(item: Briefing, links: list[Link], back: ExplorerQuery | None)
             kind=link.kind,
             outgoing=link.outgoing,
             note=link.note,
+            label=connection_label(link.kind, link.outgoing),
         )
         for link in links
     ]

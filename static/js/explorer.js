@@ -4,7 +4,8 @@
    - After htmx replaces the results, their count is read out through a polite live region.
    - After "More briefings", focus moves to the first of the new cards.
    - The Filters disclosure (and each "Show all") keeps its open/closed state across swaps; on a
-     wide screen it starts open. */
+     wide screen it starts open.
+   - The map around a briefing (?around=N) opens scrolled to that briefing. */
 (function () {
   "use strict";
   var WIDE = window.matchMedia("(min-width: 52.0625rem)");
@@ -79,6 +80,13 @@
     }
   });
 
+  function showCentre() {
+    var centres = document.querySelectorAll(".influence-map .node.centre");
+    for (var i = 0; i < centres.length; i++) {
+      if (centres[i].getClientRects().length) return centres[i].scrollIntoView({ block: "center" });
+    }
+  }
+
   function start() {
     var hint = document.getElementById("search-hint");
     if (hint) hint.hidden = false;
@@ -87,5 +95,6 @@
 
   // A first load, and the page htmx puts back on Back/Forward.
   document.addEventListener("DOMContentLoaded", start);
+  document.addEventListener("DOMContentLoaded", showCentre);
   document.addEventListener("htmx:historyRestore", start);
 })();
