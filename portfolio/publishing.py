@@ -19,7 +19,7 @@ from .briefings import facets, queries
 from .briefings.filters import ExplorerQuery
 from .briefings.views import explorer_state
 from .content import state
-from .dates import atom_day
+from .dates import atom_day, day_label
 from .extensions import db
 from .models import Briefing, Page, Project, ReadingPath
 from .urls import absolute_url, briefing_path
@@ -27,6 +27,7 @@ from .urls import absolute_url, briefing_path
 bp = Blueprint("publishing", __name__)
 
 FEED_ENTRIES = 50
+SUBSCRIBE_PREVIEW = 5  # the newest entries the subscribe page lists
 FEED_TITLE = "Frontier AI Paper Briefings"
 SCHEMA = "https://schema.org"
 
@@ -126,6 +127,26 @@ def briefings_feed() -> Response:
         FEED_TITLE + (f" ({'; '.join(labels)})" if labels else ""),
         "Numbered briefings on frontier-AI papers and policy documents, the most recently added first.",
         entries, absolute_url(feed_url(view)), absolute_url(view.url(url_for("briefings.explorer"))),
+    )
+
+
+@bp.app_template_global()
+def subscribe_url(state_: ExplorerQuery) -> str:
+    """The page that explains how to follow an explorer view, with its feed's address to copy."""
+    return state_.filters_only().url(url_for("publishing.subscribe"))
+
+
+@bp.get("/briefings/subscribe")
+def subscribe() -> str:
+    """A page a person can read (the feed itself is for feed readers): what the feed of this view
+    holds, its address to copy, and its newest entries."""
+    view = explorer_state().filters_only()
+    labels = [chip["label"] for chip in facets.active_filters(view, lambda _state: "")]
+    return render_template(
+        "publishing/subscribe.html", view=view, labels=labels, feed=absolute_url(feed_url(view)),
+        explorer_url=view.url(url_for("briefings.explorer")),
+        newest=[(item, briefing_path(item.number, item.slug), day_label(item.added))
+                for item in queries.recently_added(view, SUBSCRIBE_PREVIEW, with_text=False)],
     )
 
 

@@ -59,7 +59,8 @@ def projects() -> Response:
 @bp.get("/projects/<slug>")
 def project(slug: str) -> str:
     item = db.first_or_404(select(Project).where(Project.slug == slug))
-    return render_template("site/project.html", project=item)
+    others = db.session.scalars(select(Project).where(Project.slug != slug).order_by(Project.position)).all()
+    return render_template("site/project.html", project=item, others=others)
 
 
 @bp.get("/legal/<slug>")

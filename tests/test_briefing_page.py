@@ -6,6 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from portfolio.content import load_content
+from portfolio.content.markdown import slugify
 from portfolio.content.parsing import split_front_matter
 from tests.helpers import parse
 
@@ -132,3 +134,15 @@ def test_a_bad_from_value_is_ignored(client, value):
     response = client.get(f"{ASL3}?from={value}")
     assert response.status_code == 200
     assert parse(response).find(class_="back-link").find("a")["href"] == "/briefings/"
+
+
+def test_every_briefing_address_ends_on_a_whole_word_and_old_cut_addresses_redirect(client, content_dir):
+    bundle, _ = load_content(content_dir)
+    for briefing in bundle.briefings:
+        whole = slugify(briefing["title"], max_length=10_000)
+        assert whole.startswith(briefing["slug"])
+        assert whole[len(briefing["slug"]):][:1] in ("", "-"), f"#{briefing['number']} {briefing['slug']} cuts a word"
+    for old in ("/briefings/51-constitutional-classifiers-defending-against-universal-jailb",
+                "/briefings/50-deepseek-r1-incentivizing-reasoning-capability-in-llms-via-r"):
+        response = client.get(old)
+        assert response.status_code == 301 and old.startswith(response.headers["Location"])

@@ -120,15 +120,26 @@ def test_page_shows_authors_source_links_reading_time_and_updated(cited):
     page = parse(cited.get(ATTENTION))
     header = page.find("header", class_="briefing-header")
     assert header.find(class_="authors").get_text() == "Authors: " + ", ".join(VASWANI[:-1]) + " and Illia Polosukhin"
-    links = [(a.get_text(), a["href"]) for a in header.select(".source-links a")]
+    read = header.select_one("a.read-source")
+    assert read.get_text("", strip=True) == "Read the paper on arXiv 1706.03762↗(another site)"
+    assert read["href"] == "https://arxiv.org/abs/1706.03762" and "external" in read["rel"]
+    links = [(a.get_text(), a["href"]) for a in header.select(".source-links a:not(.read-source)")]
     assert links == [
-        ("Paper", "https://arxiv.org/abs/1706.03762"),
         ("PDF", "https://arxiv.org/pdf/1706.03762"),
         ("Code", "https://github.com/tensorflow/tensor2tensor"),
     ]
     reading = header.find(class_="reading").get_text(" ", strip=True)
     assert re.fullmatch(r"\d+ min read · Added 26 Nov 2026 · Updated 30 Nov 2026", reading), reading
     assert [time["datetime"] for time in header.find(class_="reading").find_all("time")] == ["2026-11-26", "2026-11-30"]
+
+
+@pytest.mark.parametrize(("path", "label"), [
+    ("/briefings/54", "Read the report on anthropic.com"),
+    ("/briefings/31", "Read the paper on arXiv 2305.18290"),
+])
+def test_the_way_to_the_document_names_where_it_goes(cited, path, label):
+    read = parse(cited.get(path, follow_redirects=True)).select_one("header a.read-source")
+    assert read.get_text(" ", strip=True).startswith(label)
 
 
 def test_shortened_author_list_reads_et_al(cited):

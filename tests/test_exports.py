@@ -17,11 +17,13 @@ VIEWS = ["", "category=Safety", "tag=Paper&year=2023&year=2024", "q=scaling", "q
 
 
 def explorer_titles(client, query: str) -> list[str]:
-    """Every card title the explorer shows for ``query``, following its pages as a visitor would."""
+    """Every card title the explorer shows for ``query``, following "More briefings" as a visitor
+    would without scripts (each page lists every card up to it)."""
     titles: list[str] = []
     url = "/briefings/" + (f"?{query}" if query else "")
     while url:
         page = parse(client.get(url))
+        titles = []
         for link in page.select("#briefing-list article h3 a"):
             for decoration in link.select(".star, .visually-hidden"):
                 decoration.decompose()

@@ -207,7 +207,7 @@ def test_paths_are_in_the_sitemap_llms_txt_and_the_explorer(client: FlaskClient)
         assert f"{address}</loc>" in sitemap
         assert f"{address})" in llms
     explorer = parse(client.get("/briefings/"))
-    assert explorer.select_one(f"header a[href='/paths/{PREFERENCES}']")
+    assert explorer.select_one("header a[href='/paths/']")
     assert explorer.select_one("header a[href='/briefings/path']")
 
 

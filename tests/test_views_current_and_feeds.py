@@ -96,4 +96,6 @@ def test_explorer_advertises_the_feed_of_its_view(client):
     alternate = page.find("link", attrs={"rel": "alternate", "type": "application/atom+xml"})
     assert alternate["href"] == "/briefings/feed.xml?category=Safety"
     subscribe = page.find("a", string=lambda s: s and "Subscribe" in s)
-    assert subscribe is not None and subscribe["href"] == "/briefings/feed.xml?category=Safety"
+    assert subscribe is not None and subscribe["href"] == "/briefings/subscribe?category=Safety"
+    explained = soup(client.get(subscribe["href"]))  # a page a person can read, with the feed's address
+    assert explained.select_one("#feed-address").get_text() == "http://localhost/briefings/feed.xml?category=Safety"

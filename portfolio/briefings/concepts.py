@@ -82,6 +82,31 @@ def find(state: ExplorerQuery) -> tuple[int, list[ConceptEntry]]:
     return total, entries
 
 
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def letter_pages(state: ExplorerQuery) -> dict[str, int]:
+    """The page each initial's concepts start on, for the A-Z bar (one query of sort keys)."""
+    keys = db.session.scalars(select(Concept.sort_key).where(concept_condition(state))
+                              .order_by(Concept.sort_key, Concept.briefing_number, Concept.id))
+    pages: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        pages.setdefault(initial(key), index // PAGE_SIZE + 1)
+    return pages
+
+
+def alphabet(state: ExplorerQuery) -> list[tuple[str, str | None]]:
+    """Each letter (and '#' for the rest) with the address of its heading, or None when no concept starts with it."""
+    pages = letter_pages(state)
+    letters = [letter for letter in pages if letter not in ALPHABET] + list(ALPHABET)
+    return [(letter, (concepts_url(state.with_page(pages[letter])) if pages[letter] != state.page else "")
+             + f"#letter-{letter_id(letter)}" if letter in pages else None) for letter in letters]
+
+
+def letter_id(letter: str) -> str:
+    return "other" if letter == "#" else letter.lower()
+
+
 @bp.get("/concepts")
 def concepts() -> Response:
     """Every Key Concept heading of the briefings of a view, alphabetically."""
@@ -100,6 +125,8 @@ def concepts() -> Response:
         groups=[(key, list(members)) for key, members in groupby(entries, key=attrgetter("initial"))],
         page=state.page,
         pages=pages,
+        letters=alphabet(state) if total else [],
+        letter_id=letter_id,
         concepts_url=concepts_url,
     )
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..content.citekeys import looks_like_organisation
 from ..dates import day_label
 from ..models import Briefing
-from .citations import ARXIV_PDF, Citation, author_line, bibtex, citation
+from .citations import ARXIV_ABS, ARXIV_PDF, Citation, author_line, bibtex, citation
 
 NOUNS = {"report": "report", "blog": "post", "preprint": "paper", "paper": "paper"}
 SCHEMA = "https://schema.org"
@@ -30,7 +31,8 @@ class Panel:
     citation: Citation
     authors: str
     noun: str  # what the document is: paper, report or post
-    sources: list[SourceLink]
+    read: SourceLink | None  # the document itself: "Read the paper on arXiv 2305.18290"
+    sources: list[SourceLink]  # the other ways to it (PDF, DOI, code)
     bibtex: str
     reading_minutes: int
     added: str  # ISO date it first appeared on the site
@@ -59,14 +61,25 @@ def source_links(item: Citation) -> list[SourceLink]:
     return links
 
 
+def where(url: str, arxiv: str | None) -> str:
+    """Where a link leads, as a reader recognises it: 'arXiv 2305.18290', or the site's name."""
+    if arxiv and url.startswith(ARXIV_ABS):
+        return f"arXiv {arxiv}"
+    return (urlsplit(url).hostname or url).removeprefix("www.")
+
+
 def panel(item: Briefing, page_url: str, based_on: list[tuple[Briefing, str]]) -> Panel:
     """Everything the page shows and declares about the document; URLs are absolute."""
     cited = citation(item)
+    links = source_links(cited)
+    noun = NOUNS[cited.kind]
+    read = SourceLink(f"Read the {noun} on {where(links[0].url, cited.arxiv)}", links[0].url) if links else None
     return Panel(
         citation=cited,
         authors=author_line(cited.names, cited.et_al),
-        noun=NOUNS[cited.kind],
-        sources=source_links(cited),
+        noun=noun,
+        read=read,
+        sources=links[1:],
         bibtex=bibtex(cited),
         reading_minutes=item.reading_minutes,
         added=item.added,

@@ -162,6 +162,8 @@ class ExplorerResults:
     total: int
     page: int
     pages: int
+    shown: int  # briefings listed up to this page
+    first_new: int  # the index in ``items`` of this page's first briefing
     items: list[tuple[Briefing, Markup | None]]
     facets: list[Facet]
     key_count: int
@@ -170,8 +172,9 @@ class ExplorerResults:
     active: list[dict[str, str]]
 
 
-def run(state: ExplorerQuery, page_size: int, url_for_state: Any) -> ExplorerResults:
-    """Results, count and facets for one explorer state.
+def run(state: ExplorerQuery, page_size: int, url_for_state: Any, from_first: bool = False) -> ExplorerResults:
+    """Results, count and facets for one explorer state: the briefings of its page, or with
+    ``from_first`` those of every page up to it (a whole page after "More briefings").
 
     A ``page_size`` of 0 lists no briefings (``items`` is empty): the count, facets and chips
     alone, for the views that draw or list something else (the map, the concept index).
@@ -181,15 +184,18 @@ def run(state: ExplorerQuery, page_size: int, url_for_state: Any) -> ExplorerRes
     total = counts["total"].get(True, 0)
     pages = max(1, -(-total // page_size)) if page_size else 1
     page = min(state.page, pages)
+    first = 1 if from_first else page
     briefings = []
     if total and page_size:
-        query = listing(state, found, CARD_COLUMNS).offset((page - 1) * page_size).limit(page_size)
+        query = listing(state, found, CARD_COLUMNS).offset((first - 1) * page_size).limit((page - first + 1) * page_size)
         briefings = list(db.session.scalars(query))
     found_snippets = snippets(state, [briefing.number for briefing in briefings])
     return ExplorerResults(
         total=total,
         page=page,
         pages=pages,
+        shown=min(total, page * page_size),
+        first_new=(page - first) * page_size,
         items=[(briefing, found_snippets.get(briefing.number)) for briefing in briefings],
         facets=build_facets(state, counts, url_for_state),
         key_count=counts["key"].get(True, 0),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any, NamedTuple
 
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -44,7 +45,8 @@ def explorer() -> Response:
     """Cards with facets, search and paging; htmx swaps the results or appends a page."""
     state = explorer_state()
     base = url_for("briefings.explorer")
-    results = queries.run(state, current_app.config["PAGE_SIZE"], lambda other: other.url(base))
+    results = queries.run(state, current_app.config["PAGE_SIZE"], lambda other: other.url(base),
+                          from_first=fragment_target() != "load-more")
     if state.page > results.pages:
         raise NotFound()
     return render_page(
@@ -68,10 +70,29 @@ def explorer_state() -> ExplorerQuery:
     content's vocabularies, not by what a request lists.
     """
     state = ExplorerQuery.parse_or_400(request.args)
+    spelled = canonical_spelling(state)
+    if spelled != state:
+        abort(redirect(spelled.url(request.path), code=301))
     unknown = unknown_values(state)
     if unknown:
         raise BadRequest(f"There is no {', '.join(unknown)} in the briefings.")
     return state
+
+
+def canonical_spelling(state: ExplorerQuery) -> ExplorerQuery:
+    """The state with each filter value spelt as the vocabulary spells it (``anthropic`` → ``Anthropic``)."""
+    site = index_state().site
+    if site is None:
+        return state
+    changes = {}
+    for name, vocabulary in (("category", site.categories), ("organization", site.organizations),
+                             ("tag", site.briefing_tags)):
+        spelling = {value.casefold(): value for value in vocabulary}
+        values = getattr(state, name)
+        fixed = tuple(dict.fromkeys(spelling.get(value.casefold(), value) for value in values))
+        if fixed != values:
+            changes[name] = fixed
+    return replace(state, **changes) if changes else state
 
 
 def unknown_values(state: ExplorerQuery) -> list[str]:

@@ -193,7 +193,7 @@ def cross_check(
 
 
 SITE_PATHS = frozenset({"/", "/about", "/projects/", "/briefings/", "/briefings/map", "/briefings/concepts",
-                        "/briefings/path", "/briefings/feed.xml", "/paths/", "/sitemap.xml", "/llms.txt", "/robots.txt"})
+                        "/briefings/path", "/briefings/subscribe", "/briefings/feed.xml", "/paths/", "/sitemap.xml", "/llms.txt", "/robots.txt"})
 BRIEFING_PATH = re.compile(r"^/briefings/(\d+)(?:-[^/]*)?$")
 
 
@@ -259,3 +259,15 @@ def path_problems(paths: Iterable[Any], briefings: BriefingSet) -> list[Problem]
                 problems.append(Problem(item.rel, f"steps[{index}].briefing",
                                         f"briefing #{number} is a draft ({other.rel}): publish it, or leave it out"))
     return problems
+
+
+CONTACT_LINK = "/about#contact"
+
+
+def contact_problems(items: Iterable[tuple[str, list[str], frozenset[str]]], site: SiteConfig | None) -> list[Problem]:
+    """A page that points readers to the contact details when site.yml lists none promises what is not there."""
+    if site is None or site.contact:
+        return []
+    return [Problem(rel, "body", f"links to the contact details ({CONTACT_LINK}), but site.yml lists no contact "
+                                 "links: add one under contact:, or take the link out")
+            for rel, links, _ in items if any(link.strip().startswith(CONTACT_LINK) for link in links)]

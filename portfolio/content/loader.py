@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .briefings import ParsedBriefing, parse_briefing
-from .checks import BriefingSet, SiteMap, cross_check, link_problems, path_problems
+from .checks import BriefingSet, SiteMap, contact_problems, cross_check, link_problems, path_problems
 from .citekeys import assign_keys
 from .pages import ParsedItem, check_links, parse_page, parse_path, parse_project, parse_site, unique_projects
 from .parsing import Problem
@@ -163,8 +163,11 @@ def assemble(use: dict[str, Read], include_drafts: bool, root: Path) -> tuple[Bu
     problems += path_problems(paths, briefing_set)
     published = [*briefing_set.published, *(i for i in items if i.record and (include_drafts or not i.draft))]
     site_paths = {f"/paths/{path['slug']}": frozenset() for path in bundle.paths}
-    problems += link_problems([(item.rel, item.links, item.anchors) for item in published], SiteMap(
-        pages={f"/{item.record['path']}": item.anchors for item in items if item.kind == "page" and item.record}
+    bodies = [(item.rel, item.links, item.anchors) for item in published]
+    problems += contact_problems(bodies, bundle.site)
+    problems += link_problems(bodies, SiteMap(
+        pages={f"/{item.record['path']}": item.anchors | ({"contact"} if item.rel == ABOUT_FILE else set())
+               for item in items if item.kind == "page" and item.record}
         | {f"/projects/{project['slug']}": frozenset() for project in bundle.projects} | site_paths,
         briefings={b.number: b.anchors for b in briefing_set.published},
         drafts={b.number: b.rel for b in briefing_set.briefings if not briefing_set.publishes(b)},

@@ -66,8 +66,26 @@ class Link(Strict):
     href: Href
 
 
+def contact_href(value: Any) -> str:
+    """A way to reach the owner: an https address or a mailto: link (nothing on this site)."""
+    if isinstance(value, str) and value.strip().lower().startswith("mailto:") and "@" in value:
+        return value.strip()
+    try:
+        url = web_url(value)
+    except ValueError:
+        raise ValueError("must be an https address or a mailto: link") from None
+    if not url.lower().startswith("https:"):
+        raise ValueError("must be an https address or a mailto: link")
+    return url
+
+
+class ContactLink(Strict):
+    label: ShortText  # what it is: "E-mail", "GitHub", "Google Scholar", "ORCID" ...
+    href: Annotated[str, BeforeValidator(contact_href)]
+
+
 class SiteConfig(Strict):
-    """``content/site.yml``: the owner, navigation, footer and the briefings' vocabularies."""
+    """``content/site.yml``: the owner, navigation, footer, contact links and the briefings' vocabularies."""
 
     owner: ShortText
     monogram: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4)]
@@ -75,6 +93,7 @@ class SiteConfig(Strict):
     description: Text
     nav: list[Link] = Field(min_length=1)
     footer: list[Link] = Field(default_factory=list)
+    contact: list[ContactLink] = Field(default_factory=list)  # shown on About and in the footer
     categories: list[ShortText] = Field(min_length=1)
     organizations: list[ShortText] = Field(min_length=1)
     briefing_tags: list[ShortText] = Field(min_length=1)

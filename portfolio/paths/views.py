@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
 from ..briefings.views import briefing_url
@@ -178,12 +177,3 @@ def path_memberships(item: Briefing) -> list[dict[str, Any]]:
          "next": member.next and {"briefing": member.next, "url": briefing_url(member.next)}}
         for member in queries.memberships(item.number)
     ]
-
-
-@bp.app_template_global()
-def all_path_links() -> list[dict[str, str]]:
-    """Each reading path's title and address, for the explorer and llms.txt."""
-    return [{"title": title, "url": url_for("paths.reading_path", slug=slug), "summary": summary}
-            for slug, title, summary in db.session.execute(
-                select(ReadingPath.slug, ReadingPath.title, ReadingPath.summary).order_by(ReadingPath.title))]
-

@@ -5,7 +5,9 @@
    - After "More briefings", focus moves to the first of the new cards.
    - The Filters disclosure (and each "Show all") keeps its open/closed state across swaps; on a
      wide screen it starts open.
-   - The map around a briefing (?around=N) opens scrolled to that briefing. */
+   - The map around a briefing (?around=N) opens scrolled to that briefing.
+   - On a phone the open Filters are a panel over the page: "Show N briefings" (or Escape) closes it
+     and brings the results into view; they were updated with each choice already. */
 (function () {
   "use strict";
   var WIDE = window.matchMedia("(min-width: 52.0625rem)");
@@ -33,7 +35,25 @@
     }
   }, true);
 
+  function closePanel() {
+    var filters = document.getElementById("filters");
+    if (!filters || !filters.open || WIDE.matches) return false;
+    filters.open = false;
+    var results = document.querySelector(".results");
+    if (results) results.scrollIntoView({ block: "start" });
+    filters.querySelector("summary").focus({ preventScroll: true });
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest(".show-results") && closePanel()) event.preventDefault();
+  });
+
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && closePanel()) {
+      event.preventDefault();
+      return;
+    }
     var search = document.getElementById("q");
     if (!search) return;
     if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !typingIn(document.activeElement)) {
@@ -59,6 +79,9 @@
       focusedId = active && active.id && target.contains(active) ? active.id : null;
     }
   });
+
+  // Before the new results are painted, so an open panel never blinks shut.
+  document.addEventListener("htmx:afterSwap", restoreDisclosures);
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;

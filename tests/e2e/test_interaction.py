@@ -97,7 +97,7 @@ def test_explorer_from_the_keyboard(visit: Visit) -> None:
     page = visit.goto("/briefings/")
     tab(page)
     page.keyboard.press("Enter")
-    tab(page)
+    tab_until(page, "document.activeElement.id === 'q'", limit=20)  # past the header's links
     expect(page.get_by_label("Search briefings")).to_be_focused()
     before = page.locator(".result-count").inner_text()
     page.keyboard.type("jailbreak", delay=20)

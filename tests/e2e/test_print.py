@@ -40,7 +40,7 @@ def test_briefing_prints_as_an_article(open_page: OpenPage, scheme: str) -> None
     assert page.locator(".graph a").first.evaluate(AFTER) in ("none", "normal")
 
     # The graph stays legible: dark text on light boxes, no smaller than on screen.
-    graph_text = page.locator(".graph a.node text").first
+    graph_text = page.locator(".graph a.node text:not(.node-kind)").first
     assert graph_text.evaluate("el => getComputedStyle(el).fill") == "rgb(0, 0, 0)"
     assert graph_text.evaluate("el => parseFloat(getComputedStyle(el).fontSize)") >= 12
     assert page.locator(".graph a.node:not(.centre) rect").first.evaluate("el => getComputedStyle(el).fill") == "rgb(255, 255, 255)"
