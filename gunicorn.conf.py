@@ -1,14 +1,30 @@
-"""Gunicorn settings for the production server (``make serve``, or ``gunicorn -c gunicorn.conf.py``).
+"""Gunicorn settings for the production server: ``make serve``, the container image, the systemd unit.
 
 Environment: PORT (default 5000), WEB_CONCURRENCY (workers; default one per core) and the
-site's own PORTFOLIO_* settings. The server listens on loopback only: put nginx (see
-deploy/nginx/) or another proxy or CDN in front of it.
+site's PORTFOLIO_* settings, of which PORTFOLIO_SITE_URL is required in production and
+PORTFOLIO_TRUSTED_PROXIES names the proxies whose X-Forwarded-* headers are believed. The
+server listens on loopback unless told otherwise (``--bind``; the image binds 0.0.0.0:8000).
+
+The master never imports the app: the index is brought up to date by ``python -m
+portfolio.startup`` in a process of its own, before the workers start and on every reload
+(``kill -HUP``, ``systemctl reload portfolio``), so a reload's new workers load new code.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from typing import Any
+
+# Every worker counts requests into this folder, and /metrics adds them up (prometheus_client's
+# multiprocess mode): it must be set before a worker imports prometheus_client.
+METRICS_DIR = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), f"portfolio-metrics-{os.getpid()}"))
+
+from prometheus_client import multiprocess  # after the folder is named
 
 
 def _cores() -> int:
@@ -20,56 +36,62 @@ def _cores() -> int:
 wsgi_app = "wsgi:app"
 bind = [f"127.0.0.1:{os.environ.get('PORT') or '5000'}"]
 
-# One process per core, each with a pool of threads. The app is CPU-bound, so threads add no
-# speed; they are there so that clients which connect and then send nothing, or send their
-# headers a line at a time, cannot take every worker: gunicorn's gthread worker parks an idle
-# connection in its event loop, but a new connection holds a thread for up to 5 s while it
-# waits for a first byte, and a slow-header client holds one until its headers are complete.
-# 32 threads per worker keep `make serve` answering within milliseconds with 20 idle and 5
-# slow clients open even if one worker accepts them all (bench/idle_clients.py measures it;
-# sync workers took 30 s per request). More hostile clients than threads still need a proxy
-# that buffers requests, such as deploy/nginx.
+# One process per core, each serving many connections on gevent's event loop. The app is
+# CPU-bound, so concurrency adds no speed; it is there so that clients which connect and send
+# nothing, one byte, or their headers a line at a time cannot take every worker: each holds a
+# greenlet (a few KB), not a thread, and gevent's worker gives a request head `keepalive`
+# seconds to arrive before it closes the connection. With 500 such clients on the published
+# port a visitor was still answered in tens of milliseconds, where gthread with 32 threads per
+# worker stopped answering at 64 (bench/idle_clients.py, docs/deploying.md).
 workers = int(os.environ.get("WEB_CONCURRENCY") or _cores())
-worker_class = "gthread"
-threads = 32
+worker_class = "gevent"
+worker_connections = 2000
 timeout = 30
 graceful_timeout = 20
-keepalive = 5
+keepalive = 5  # seconds an idle connection stays open, and a request head has to arrive
 
-# Only the proxy on loopback may say the request was HTTPS (X-Forwarded-Proto); no client may
-# set SCRIPT_NAME or PATH_INFO through a request header (gunicorn's default trusts both).
-forwarded_allow_ips = "127.0.0.1,::1"
+# Only the proxy may say the request was HTTPS (X-Forwarded-Proto); the app believes its
+# X-Forwarded-For for the access log from the same peers. No client may set SCRIPT_NAME or
+# PATH_INFO through a request header (gunicorn's default trusts both).
+forwarded_allow_ips = os.environ.get("PORTFOLIO_TRUSTED_PROXIES") or "127.0.0.1,::1"
 forwarder_headers = ""
 # Request line and header limits at gunicorn's maximum, above nginx's defaults (8 KB), so that
 # behind deploy/nginx an oversized request is refused by nginx, never by gunicorn's bare page.
 limit_request_line = 8190
 limit_request_field_size = 8190
 
-accesslog = "-"
+# The app writes one access line per request itself (portfolio/observability.py); gunicorn's
+# own lines (start, stop, workers) begin with the date and time ("[2026-12-07 10:00:00 +0000]").
+accesslog = None
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss "%(a)s"'
 
 # One gunicorn per machine should not need a control socket, and several (tests, benchmarks)
 # must not fight over the default path in the home directory.
 control_socket_disable = True
 
 
+def _prepare_index(server: Any) -> None:
+    """Run portfolio.startup (SITE_URL check, index sync); stop the server if there is nothing to serve."""
+    done = subprocess.run([sys.executable, "-m", "portfolio.startup"], check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"portfolio.startup exited {done.returncode}: not serving (see above)")
+    server.log.info("content index ready")
+
+
 def on_starting(server: Any) -> None:
-    """Sync the content index once, in the master, before any worker starts.
+    shutil.rmtree(METRICS_DIR, ignore_errors=True)  # counts of an earlier server with this pid
+    os.makedirs(METRICS_DIR, exist_ok=True)
+    _prepare_index(server)
 
-    Workers then only read it. Broken content keeps the last good index (the problems are
-    logged); broken content and no earlier index stops the server here.
-    """
-    from portfolio import create_app
-    from portfolio.content import state
-    from portfolio.extensions import db
 
-    app = create_app()
-    with app.app_context():
-        index = state()
-        index.build()
-        if not index.ready:
-            problems = "\n".join(str(problem) for problem in index.problems)
-            raise SystemExit(f"no content index to serve; fix the content first:\n{problems}")
-        server.log.info("content index ready: version %s", index.version)
-        db.engine.dispose()
+def on_reload(server: Any) -> None:
+    """``kill -HUP``: new code may need a new index before the new workers start."""
+    _prepare_index(server)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server: Any) -> None:
+    shutil.rmtree(METRICS_DIR, ignore_errors=True)

@@ -43,7 +43,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        env = clean_environment(PORT=str(port), PORTFOLIO_DATABASE_URL=f"sqlite:///{folder}/index.sqlite3")
+        env = clean_environment(PORT=str(port), PORTFOLIO_DATABASE_URL=f"sqlite:///{folder}/index.sqlite3",
+                                PORTFOLIO_SITE_URL=base)
         with running(gunicorn_command(), base + "/healthz", Path(folder) / "app.log", env):
             for page in args.pages:
                 scores = audit(base + page, Path(folder) / "report.json")

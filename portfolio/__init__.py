@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from . import cli, content, devtools, errors, http_cache, security, static_files, urls
+from . import cli, content, devtools, errors, http_cache, observability, query_params, security, static_files, urls
 from .config import REPO_ROOT, Settings
 from .briefings import bp as briefings_bp
 from .extensions import db, htmx
@@ -40,12 +40,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     # and compression cover a finished page (security headers and all).
     http_cache.init_app(app, settings)
     security.init_app(app)
+    query_params.init_app(app)  # before the index is followed: an unknown parameter costs nothing
     cli.init_app(app)
     content.init_app(app)
     errors.init_app(app)
     urls.init_app(app)
     static_files.init_app(app)
     register_blueprints(app)
+    observability.init_app(app)  # /metrics, /_generation; counts every answer
     devtools.init_app(app)
     app.context_processor(site_context)
     return app

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     html_max_age: PositiveInt = 60
     html_shared_max_age: PositiveInt = 300
     html_stale_seconds: NonNegativeInt = 600
+    # One access line per request on standard output (defaults to on in production), as text or JSON.
+    access_log: bool = False
+    log_format: Literal["text", "json"] = "text"
+    # Peers whose X-Forwarded-For is believed (addresses or networks, comma-separated); gunicorn.conf.py
+    # gives gunicorn the same list for X-Forwarded-Proto.
+    trusted_proxies: str = "127.0.0.1,::1"
 
     @field_validator("database_url")
     @classmethod
@@ -69,9 +75,14 @@ class Settings(BaseSettings):
 
     @model_validator(mode="before")
     @classmethod
-    def _auto_reload_in_development(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("auto_reload") is None:
-            data = {**data, "auto_reload": data.get("env", "production") == "development"}
+    def _defaults_by_environment(cls, data: Any) -> Any:
+        """Auto-reload defaults to on in development, the access log in production."""
+        if isinstance(data, dict):
+            env = data.get("env", "production")
+            if data.get("auto_reload") is None:
+                data = {**data, "auto_reload": env == "development"}
+            if data.get("access_log") is None:
+                data = {**data, "access_log": env == "production"}
         return data
 
     @property

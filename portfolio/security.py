@@ -1,65 +1,51 @@
-"""Security headers on every response. The site sets no cookies and loads nothing from elsewhere.
+"""Security headers on every response, and requests refused before any view: a control character
+in the path, a Host the site does not answer to, an htmx header sent twice.
 
-The policy allows only the site's own files: no inline script or style, no eval, no frames,
-no plugins. htmx runs under it because base.html configures it (``htmx-config``) to inject
-no indicator styles and to evaluate nothing.
+The site sets no cookies and loads nothing from elsewhere; the headers themselves are listed in
+security_headers.py, which deploy/nginx shares.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from flask import Flask, Response, abort, request
 from werkzeug.exceptions import BadHost
 
+from .content.state import OPERATIONAL_PATHS
 from .queryargs import has_control_characters
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "frame-src 'none'",
-        "base-uri 'self'",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-    ]
-)
-
-# Powerful browser features the site never uses, switched off for it and anything it could embed.
-PERMISSIONS_POLICY = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "accelerometer", "browsing-topics", "camera", "display-capture", "geolocation", "gyroscope",
-        "magnetometer", "microphone", "midi", "payment", "usb",
-    )
-)
-
-HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "Permissions-Policy": PERMISSIONS_POLICY,
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Resource-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
-
-STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+from .rendering import VARY_HEADERS
+from .security_headers import response_headers
 
 
-def response_headers(https: bool) -> list[tuple[str, str]]:
-    """The headers every answer of the app carries."""
-    headers = list(HEADERS.items())
-    if https:
-        headers.append(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY))
-    return headers
+def refuse_repeated_htmx_headers() -> None:
+    """An htmx header sent twice reaches the app joined by a comma ("load-more,load-more"): a cache
+    that keys on the first copy would store the page the app renders for the joined one under the
+    fragment's key. No htmx value holds a comma, so such a request is a 400 (never stored)."""
+    for name in VARY_HEADERS:
+        if "," in request.headers.get(name, ""):
+            abort(400, description=f"Send the {name} header once.")
+
+
+WSGIApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
+
+
+def any_host_for_operations(wsgi_app: WSGIApp, host: str) -> WSGIApp:
+    """Health and metrics name no URL, and a load balancer asks by address: for those paths the
+    request is routed as if it named the site's own ``host``, whatever Host it sent."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") in OPERATIONAL_PATHS:
+            environ["HTTP_HOST"] = host
+        return wsgi_app(environ, start_response)
+
+    return app
 
 
 def init_app(app: Flask) -> None:
     """Add the headers to every response: pages, fragments, static files, redirects and errors."""
+    app.wsgi_app = any_host_for_operations(app.wsgi_app, app.config.get("SERVER_NAME") or "localhost")  # type: ignore[method-assign,assignment]
 
     @app.before_request
     def check_path_and_host() -> None:
@@ -72,6 +58,7 @@ def init_app(app: Flask) -> None:
         current = request
         if has_control_characters(current.path):
             abort(400, description="The address contains control characters.")
+        refuse_repeated_htmx_headers()
         host = current.host
         # werkzeug's routing refuses a malformed Host (no URL can be built for it); refuse it
         # here too, before a hook such as the no-index 503 page tries to build one.

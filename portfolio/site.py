@@ -71,7 +71,11 @@ def legal(slug: str) -> str:
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    briefings = db.session.scalar(select(func.count()).select_from(Briefing))
-    response = jsonify(status="ok", content_version=state().version, built_at=state().built_at, briefings=briefings)
+    """200 when the index opens and is sound (with a warning if the last publish was refused), else 503.
+
+    It names no URL, so it answers any Host (a load balancer asks by address): see OPERATIONAL_PATHS."""
+    status, body = state().health()
+    response = jsonify(body)
+    response.status_code = status
     response.cache_control.no_store = True  # a cache must never answer for a node's health
     return response

@@ -242,8 +242,10 @@ def test_bad_query_values_are_400(client, query):
     assert page.find("h1").get_text() == "Bad Request"
 
 
-def test_unknown_parameters_are_ignored(client):
-    assert client.get("/briefings/?utm_source=x&colour=red").status_code == 200
+def test_unknown_parameters_redirect_to_the_address_without_them(client):
+    response = client.get("/briefings/?utm_source=x&category=Safety&colour=red")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/briefings/?category=Safety"
 
 
 def test_explorer_state_round_trips_through_its_url():

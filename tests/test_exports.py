@@ -64,7 +64,9 @@ def test_a_later_page_still_exports_the_whole_view(client):
     page = parse(client.get("/briefings/?page=2"))
     href = page.select_one(".export-links a")["href"]
     assert "page=" not in href
-    assert len(json.loads(client.get("/briefings/export.json?page=2").get_data())) == len(explorer_titles(client, ""))
+    whole_view = client.get("/briefings/export.json?page=2", follow_redirects=True)
+    assert whole_view.request.path == "/briefings/export.json" and not whole_view.request.args
+    assert len(json.loads(whole_view.get_data())) == len(explorer_titles(client, ""))
 
 
 def test_the_htmx_results_fragment_carries_the_export_links(client):
@@ -77,7 +79,7 @@ def test_no_results_offer_no_export(client):
     assert parse(client.get("/briefings/?category=Nothing")).select_one(".export-links") is None
 
 
-@pytest.mark.parametrize("query", ["year=20x4", "key=maybe", "sort=sideways", "page=0", "q=" + "x" * 300,
+@pytest.mark.parametrize("query", ["year=20x4", "key=maybe", "sort=sideways", "q=" + "x" * 300,
                                    "category=%00", "key=1&key=1"])
 @pytest.mark.parametrize("export", ["export.bib", "export.json"])
 def test_bad_filter_values_get_the_explorers_400(client, export, query):

@@ -136,7 +136,7 @@ ROUTES = [
     "/briefings/54.bib", "/briefings/54.ris", "/briefings/54.json", "/briefings/export.bib",
     "/briefings/export.json", "/llms.txt", "/media/0000000000000000/figure.png",
     "/paths/", "/paths/human-preferences-to-post-training", "/paths/human-preferences-to-post-training/feed.xml",
-    "/briefings/path", "/briefings/subscribe",
+    "/briefings/path", "/briefings/subscribe", "/metrics", "/_generation",
 ]
 
 

@@ -85,7 +85,7 @@ def test_feed_of_current_only_and_search(client):
     assert 36 in entry_numbers(feed(client, "q=preparedness"))
 
 
-@pytest.mark.parametrize("query", ["year=20x5", "page=0", "sort=nope", "key=2", "q=" + "x" * 300])
+@pytest.mark.parametrize("query", ["year=20x5", "key=2", "q=" + "x" * 300])
 def test_feed_rejects_what_the_explorer_rejects(client, query):
     assert client.get(f"/briefings/feed.xml?{query}").status_code == 400
     assert client.get(f"/briefings/?{query}").status_code == 400
