@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PORT
 
-.PHONY: run test serve bench vendor check sync clean
+.PHONY: run test install serve image bench vendor check sync clean
 
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,19 @@ run: $(VENV)/.runtime vendor
 	-PORTFOLIO_ENV=development $(BIN)/flask --app portfolio content sync
 	PORTFOLIO_ENV=development $(BIN)/flask --app portfolio run --debug --host 127.0.0.1 --port $(PORT)
 
+# A release's install step (it needs PyPI and npm): the pinned packages and htmx.
+install: $(VENV)/.runtime vendor
+
 # The production server: gunicorn on 127.0.0.1:$(PORT), one worker per core (gunicorn.conf.py).
-serve: $(VENV)/.runtime vendor
+# It installs nothing and needs neither Node nor the network: `make install` (or the image) does that.
+serve:
+	@test -x $(BIN)/gunicorn -a -s static/vendor/htmx.min.js \
+	  || { echo "make serve: run 'make install' first (the packages and static/vendor/htmx.min.js)" >&2; exit 1; }
 	PORTFOLIO_ENV=production $(BIN)/gunicorn -c gunicorn.conf.py
+
+# The container image, with the index baked in (deploy/container/build.sh: podman, offline build).
+image: $(VENV)/.runtime vendor
+	bash deploy/container/build.sh
 
 # Every benchmark in bench/, printed as one table (needs wrk and nginx; see bench/run.py).
 bench: $(VENV)/.dev vendor

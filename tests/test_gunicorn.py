@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +44,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env.pop("GUNICORN_CMD_ARGS", None)
     with running(gunicorn_command(), f"http://127.0.0.1:{port}/healthz", root / "gunicorn.log", env):
         yield Server(port, root / "gunicorn.log")
+
+
+def fetch_text(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return answer.read().decode()
 
 
 def raw_request(port: int, request: bytes, source: str = "127.0.0.1") -> bytes:
@@ -146,3 +153,34 @@ def test_production_refuses_to_start_without_a_site_url(tmp_path: Path) -> None:
                           check=False)
     assert done.returncode != 0
     assert "PORTFOLIO_SITE_URL is required in production" in done.stderr + done.stdout
+
+
+def test_a_reload_publishes_new_content_and_drops_no_request(tmp_path: Path) -> None:
+    """`systemctl reload portfolio` is a HUP to the master: it syncs the edited content and new
+    workers take over while requests keep arriving."""
+    shutil.copytree(REPO_ROOT / "content", tmp_path / "content")
+    briefing = next((tmp_path / "content" / "briefings").glob("054-*.md"))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = clean_environment(PORT=str(port), PORTFOLIO_ENV="production", PORTFOLIO_CONTENT_DIR=str(tmp_path / "content"),
+                            PORTFOLIO_DATABASE_URL=f"sqlite:///{tmp_path / 'index.sqlite3'}", PORTFOLIO_SITE_URL=url)
+    page = f"{url}/briefings/54"
+    with running(gunicorn_command(), f"{url}/healthz", tmp_path / "gunicorn.log", env) as master:
+        text = briefing.read_text(encoding="utf-8")
+        briefing.write_text(text.replace("\ntitle: ", "\ntitle: Reloaded ", 1), encoding="utf-8")
+        assert "Reloaded" not in fetch_text(page), "production picked up an edit without a reload"
+        failures, answered = [], 0
+        master.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                body = fetch_text(page)
+                answered += 1
+            except OSError as error:
+                failures.append(error)
+                continue
+            if "Reloaded" in body:
+                break
+        else:
+            pytest.fail("the edit never appeared after the reload")
+    assert not failures and answered > 1
