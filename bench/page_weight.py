@@ -43,7 +43,8 @@ def measure(path: str = "/briefings/", content: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         source = content or REPO_ROOT / "content"
         sync(source, f"sqlite:///{folder}/index.sqlite3")  # the factory builds nothing
-        app = create_app(Settings(content_dir=source, database_url=f"sqlite:///{folder}/index.sqlite3"))
+        app = create_app(Settings(content_dir=source, database_url=f"sqlite:///{folder}/index.sqlite3",
+                                  access_log=False))
         client = app.test_client()
         first = client.get(path, headers=ACCEPT)
         plain = BeautifulSoup(client.get(path).get_data(), "html.parser")

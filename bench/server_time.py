@@ -1,7 +1,7 @@
 """In-process server time per view at N briefings: p50 and p95 of direct WSGI calls.
 
 Each request is a call into the app (no network), timed from the call until the last byte of
-the body: the queries and the template, which is the app's own cost. Targets: every explorer
+the body: the queries and the template, which is the app's own cost (without the access line). Targets: every explorer
 view under 5 ms p50 at 1,000 briefings (a search and a broad one-word search included), under
 25 ms at 10,000.
 
@@ -92,7 +92,7 @@ def measure(size: int, workdir: Path) -> list[dict[str, Any]]:
     content = content_for(size, workdir)
     database = workdir / f"server-{size}.sqlite3"
     sync(content, f"sqlite:///{database}")
-    app = create_app(Settings(content_dir=content, database_url=f"sqlite:///{database}"))
+    app = create_app(Settings(content_dir=content, database_url=f"sqlite:///{database}", access_log=False))
     rows = []
     for label, url in pages(app):
         times = request_times(app, url)
