@@ -4,6 +4,7 @@ named in plain words with the line she sees, and nothing read from outside conte
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,19 @@ def test_a_link_out_of_the_content_folder_is_named_and_never_read(content_dir, t
                                           "folder: not read (copy the file in instead)"]
     assert {page["path"] for page in bundle.pages} >= {"legal/terms-again"}
     assert not any("secret words" in page["html"] for page in bundle.pages)
+
+
+def test_a_linked_folder_out_of_the_content_folder_is_named_and_never_read(content_dir, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "index.md").write_text("---\ntitle: Secret\n---\nThe secret words.\n")
+    (content_dir / "legal" / "bundle").symlink_to(outside)  # a page bundle that is a link
+    shutil.move(content_dir / "projects", tmp_path / "projects")
+    (content_dir / "projects").symlink_to(tmp_path / "projects")  # a whole folder that is a link
+    bundle, problems = load_content(content_dir)
+    messages = [str(p) for p in problems]
+    assert f"legal/bundle/index.md: file: a symbolic link to {outside / 'index.md'}, outside the content folder: " \
+           "not read (copy the file in instead)" in messages
+    assert any(message.startswith("projects/") and "outside the content folder" in message for message in messages)
+    assert not any("secret words" in page["html"] for page in bundle.pages)
+    assert not bundle.projects
