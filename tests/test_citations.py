@@ -135,6 +135,7 @@ def test_page_shows_authors_source_links_reading_time_and_updated(cited):
 
 @pytest.mark.parametrize(("path", "label"), [
     ("/briefings/54", "Read the report on anthropic.com"),
+    ("/briefings/74", "Read the report on anthropic.com"),  # www-cdn.anthropic.com: the site, not its CDN
     ("/briefings/31", "Read the paper on arXiv 2305.18290"),
 ])
 def test_the_way_to_the_document_names_where_it_goes(cited, path, label):

@@ -7,6 +7,8 @@ JSON-LD (a ScholarlyArticle, or a Report), based on the documents of the briefin
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,7 +67,7 @@ def where(url: str, arxiv: str | None) -> str:
     """Where a link leads, as a reader recognises it: 'arXiv 2305.18290', or the site's name."""
     if arxiv and url.startswith(ARXIV_ABS):
         return f"arXiv {arxiv}"
-    return (urlsplit(url).hostname or url).removeprefix("www.")
+    return re.sub(r"^www[\w-]*\.", "", urlsplit(url).hostname or url)  # www., www-cdn., www2.
 
 
 def panel(item: Briefing, page_url: str, based_on: list[tuple[Briefing, str]]) -> Panel:
