@@ -84,7 +84,7 @@ def test_home_shows_author_projects_and_latest_briefings(client):
     latest = sections["Recently added briefings"].find_all("article")
     assert len(latest) == 6
     numbers = [int(re.search(r"(\d+)\.", article.find("a").get_text()).group(1)) for article in latest]
-    assert numbers == [76, 75, 74, 73, 72, 71]  # all added on 2026-12-06: the higher number first
+    assert numbers == [81, 80, 79, 78, 77, 76]  # newest added first (81-77 on 2026-12-07), the higher number first on a day
 
 
 def test_about_page_renders_markdown(client):
