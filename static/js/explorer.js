@@ -49,6 +49,13 @@
     if (event.target.closest && event.target.closest(".show-results") && closePanel()) event.preventDefault();
   });
 
+  // The search box searches as the visitor types (its own hx-trigger). The "change" it fires on
+  // leaving would reach the form's trigger and search again, replacing the results, and the filter
+  // the visitor tabbed to, a moment later.
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "q") event.stopPropagation();
+  }, true);
+
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && closePanel()) {
       event.preventDefault();

@@ -142,3 +142,19 @@ def test_dark_mode_graph_labels_are_readable(open_page: OpenPage) -> None:
     )
     assert colours
     assert all(contrast(text, box) >= 4.5 for text, box in colours), colours
+
+
+def test_leaving_the_search_box_sends_no_second_search(visit: Visit) -> None:
+    """Typing searches; tabbing on to the filters must not search again (its answer would replace
+    the results, and the focused filter with them, under the visitor)."""
+    page = visit.goto("/briefings/")
+    searches: list[str] = []
+    page.on("request", lambda request: searches.append(request.url) if "q=jailbreak" in request.url else None)
+    page.get_by_label("Search briefings").click()
+    page.keyboard.type("jailbreak", delay=20)
+    page.wait_for_url(re.compile(r"q=jailbreak"))
+    page.wait_for_timeout(500)
+    assert len(searches) == 1
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(800)
+    assert len(searches) == 1, searches
