@@ -45,20 +45,21 @@ def inside(root: Path, path: Path) -> bool:
     return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
 
 
-def _source(root: Path, rel: str, kind: str, linked_folder: bool = False) -> Source | None:
+def _source(root: Path, rel: str, kind: str, in_linked_folder: bool = False) -> Source | None:
     """The file's facts; a link (or a file in a linked folder) is resolved and refused if it leads out.
 
     Only links are resolved: ``realpath`` on every file was a fifth of an edit's time at 1,000."""
     path = root / rel
     try:
         stat = os.lstat(path)
-        if S_ISLNK(stat.st_mode):
-            linked_folder, stat = True, os.stat(path)
+        is_link = S_ISLNK(stat.st_mode)
+        if is_link:
+            stat = os.stat(path)
     except OSError:
         return None
     if not S_ISREG(stat.st_mode):
         return None
-    if linked_folder and not inside(root, path):
+    if (is_link or in_linked_folder) and not inside(root, path):
         target = os.path.realpath(path)
         return Source(rel, kind, 0, 0, f"a symbolic link to {target}, outside the content folder: not read "
                                        "(copy the file in instead)")
